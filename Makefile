@@ -1,0 +1,111 @@
+# lkvm: a lightweight KVM virtual machine monitor.
+#
+#   make                      build ./lkvm for this machine
+#   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- STATIC=1
+#                             cross-build a static ./lkvm-arm64
+#   make check                build and run every test (unit, local KVM, e2e)
+#   make guest                build the default guest (Debian kernel + initramfs)
+#   make demo                 boot the default guest to a self-check
+
+HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+CROSS_COMPILE ?=
+STATIC ?= 0
+SANITIZE ?= 0
+
+CC := $(CROSS_COMPILE)gcc
+PKG_CONFIG ?= pkg-config
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+ifeq ($(ARCH),x86_64)
+ARCH_DIR := x86
+ARCH_SRCS := $(wildcard x86/*.c) $(wildcard acpi/*.c) \
+	devices/uart8250.c devices/rtc_cmos.c
+GUEST_ARCH := x86_64
+else ifeq ($(ARCH),arm64)
+ARCH_DIR := arm64
+ARCH_SRCS := $(wildcard arm64/*.c) devices/uart8250.c
+GUEST_ARCH := arm64
+else
+$(error ARCH=$(ARCH) is not supported; use x86_64 or arm64)
+endif
+
+ifeq ($(ARCH),$(HOST_ARCH))
+BIN := lkvm
+else
+BIN := lkvm-$(ARCH)
+endif
+
+BUILD := build/$(ARCH)
+CFLAGS ?= -O2 -g
+LKVM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-D_GNU_SOURCE -I$(ARCH_DIR) -MMD -MP \
+	-DLKVM_VERSION='"$(VERSION)"' -DLKVM_ARCH='"$(GUEST_ARCH)"' \
+	-DLKVM_GUEST_DIR='"$(CURDIR)/guest/out"'
+LDLIBS := -lpthread
+LKVM_LDFLAGS :=
+ifeq ($(STATIC),1)
+LKVM_LDFLAGS += -static
+endif
+ifeq ($(SANITIZE),1)
+LKVM_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LKVM_LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(CFLAGS) $(LKVM_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(LKVM_LDFLAGS)
+
+CORE_SRCS := $(wildcard core/*.c)
+LIB_SRCS := $(CORE_SRCS) $(ARCH_SRCS)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/liblkvm.a
+
+all: $(BIN)
+
+$(BIN): $(BUILD)/vmm.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(CROSS_COMPILE)ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Tests: each tests/{unit,local}/test_*.c is its own Check program.
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+ifneq ($(ARCH),x86_64)
+UNIT_SRCS := $(filter-out tests/unit/test_acpi.c tests/unit/test_x86_%.c,$(UNIT_SRCS))
+endif
+LOCAL_SRCS := $(wildcard tests/local/test_*.c)
+TEST_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%) $(LOCAL_SRCS:%.c=$(BUILD)/%)
+ifeq ($(ARCH),x86_64)
+TEST_BINS += $(BUILD)/tests/unit/acpi_dump
+endif
+
+$(BUILD)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I. $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(LDLIBS)
+
+tests: $(TEST_BINS)
+
+check: $(BIN) tests
+	tests/run --build $(BUILD)
+
+check-fast: $(BIN) tests
+	tests/run --build $(BUILD) --no-e2e
+
+guest:
+	guest/build.sh $(GUEST_ARCH)
+
+demo: $(BIN) guest
+	scripts/demo
+
+clean:
+	rm -rf build lkvm lkvm-*
+
+.PHONY: all tests check check-fast guest demo clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

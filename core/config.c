@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+enum opt_id {
+	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_NAME, OPT_HELP,
+};
+
+struct opt {
+	enum opt_id id;
+	char short_name;
+	const char *long_name;
+	bool has_arg;
+};
+
+static const struct opt run_opts[] = {
+	{ OPT_KERNEL, 'k', "kernel", true },
+	{ OPT_INITRD, 'i', "initrd", true },
+	{ OPT_PARAMS, 'p', "params", true },
+	{ OPT_MEM, 'm', "mem", true },
+	{ OPT_CPUS, 'c', "cpus", true },
+	{ OPT_NAME, 0, "name", true },
+	{ OPT_HELP, 'h', "help", false },
+};
+
+void config_init(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_mib = CONFIG_DEFAULT_MEM_MIB;
+	cfg->nr_cpus = CONFIG_DEFAULT_CPUS;
+	snprintf(cfg->name, sizeof(cfg->name), "guest-%d", (int)getpid());
+}
+
+int config_parse_size_mib(const char *s, u64 *mib)
+{
+	unsigned long long v;
+	char *end;
+	unsigned int shift = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end == 'M' || *end == 'm')
+		end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 10, end++;
+	else if (*end == 'T' || *end == 't')
+		shift = 20, end++;
+	if (*end || v > (ULLONG_MAX >> 20) >> shift)
+		return -EINVAL;
+	*mib = v << shift;
+	return 0;
+}
+
+static int parse_cpus(const char *s, unsigned int *n)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > UINT_MAX)
+		return -EINVAL;
+	*n = v;
+	return 0;
+}
+
+/* Names become socket file names later: keep them to a safe alphabet. */
+static bool name_ok(const char *s)
+{
+	if (!*s || strlen(s) >= CONFIG_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return false;
+	return true;
+}
+
+static int apply(struct vm_config *cfg, enum opt_id id, const char *arg,
+		 const char *spelled, struct err_msg *e)
+{
+	switch (id) {
+	case OPT_KERNEL:
+		cfg->kernel = arg;
+		break;
+	case OPT_INITRD:
+		cfg->initrd = arg;
+		break;
+	case OPT_PARAMS:
+		cfg->params = arg;
+		break;
+	case OPT_MEM:
+		if (config_parse_size_mib(arg, &cfg->mem_mib))
+			return err_usage(e, "%s '%s': not a size; give MiB like 512, or 2G", spelled, arg);
+		if (!cfg->mem_mib)
+			return err_usage(e, "%s 0: the guest needs memory; give at least 64 (MiB)", spelled);
+		break;
+	case OPT_CPUS:
+		if (parse_cpus(arg, &cfg->nr_cpus))
+			return err_usage(e, "%s '%s': not a number of CPUs; give e.g. 2", spelled, arg);
+		if (!cfg->nr_cpus)
+			return err_usage(e, "%s 0: the guest needs at least one CPU; give 1 or more", spelled);
+		break;
+	case OPT_NAME:
+		if (!name_ok(arg))
+			return err_usage(e, "%s '%s': use 1-63 letters, digits, '-', '_' or '.'", spelled, arg);
+		strcpy(cfg->name, arg);
+		break;
+	case OPT_HELP:
+		cfg->help = true;
+		break;
+	}
+	return 0;
+}
+
+static const struct opt *lookup(const char *a, const char **inline_arg)
+{
+	unsigned int i;
+
+	*inline_arg = NULL;
+	for (i = 0; i < ARRAY_SIZE(run_opts); i++) {
+		const struct opt *o = &run_opts[i];
+		size_t n;
+
+		if (a[1] != '-') {
+			if (o->short_name && a[1] == o->short_name && !a[2])
+				return o;
+			continue;
+		}
+		/* Exact long names only: a prefix never silently picks an option. */
+		n = strlen(o->long_name);
+		if (strncmp(a + 2, o->long_name, n))
+			continue;
+		if (!a[2 + n])
+			return o;
+		if (a[2 + n] == '=' && o->has_arg) {
+			*inline_arg = a + 3 + n;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+int config_parse_run(struct vm_config *cfg, int argc, char **argv, struct err_msg *e)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *arg;
+		const struct opt *o;
+		char spelled[32];
+		int ret;
+
+		if (a[0] != '-' || !a[1])
+			return err_usage(e, "unexpected argument '%s'; see 'lkvm run --help'", a);
+		o = lookup(a, &arg);
+		if (!o)
+			return err_usage(e, "unknown option '%s'; see 'lkvm run --help'", a);
+		if (o->has_arg && !arg) {
+			if (i + 1 >= argc)
+				return err_usage(e, "option '%s' needs a value; see 'lkvm run --help'", a);
+			arg = argv[++i];
+		}
+		if (a[1] == '-')
+			snprintf(spelled, sizeof(spelled), "--%s", o->long_name);
+		else
+			snprintf(spelled, sizeof(spelled), "-%c", o->short_name);
+		ret = apply(cfg, o->id, arg, spelled, e);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_VM_H
+#define LKVM_VM_H
+
+#include <pthread.h>
+#include <linux/kvm.h>
+
+#include "arch_vm.h"
+#include "config.h"
+#include "event_loop.h"
+#include "io_bus.h"
+#include "mem.h"
+#include "term.h"
+#include "util.h"
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+	struct arch_vcpu arch;
+};
+
+/* Exit statuses of `lkvm run`, as documented in `lkvm run --help`. */
+enum {
+	VM_EXIT_OK = 0,		/* the guest powered off or rebooted */
+	VM_EXIT_FAILURE = 1,	/* lkvm or KVM failed */
+	VM_EXIT_USAGE = 2,	/* a bad option or input file */
+};
+
+/* Owns everything one guest needs; nothing about a VM lives in a global. */
+struct vm {
+	struct vm_config cfg;
+	int kvm_fd;
+	int vm_fd;
+	int run_size;
+	unsigned int max_vcpus;
+
+	struct guest_mem mem;
+	struct io_bus pio;
+	struct io_bus mmio;
+	struct vcpu *vcpus;
+	unsigned int nr_vcpus;
+
+	struct event_loop loop;
+	struct term term;
+	struct arch_vm arch;
+
+	int stop_fd;			/* eventfd: the VM was asked to stop */
+	pthread_mutex_t stop_lock;
+	bool stopping;
+	int exit_status;
+	char exit_reason[160];
+};
+
+/* Sets up the VM from cfg; on failure e says why (e->usage for user mistakes). */
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct err_msg *e);
+
+/*
+ * Runs until the guest powers off or resets, a signal in sigmask arrives,
+ * or a fatal error; returns the exit status (VM_EXIT_* or 128 + signal).
+ */
+int vm_run(struct vm *vm, struct err_msg *e);
+void vm_destroy(struct vm *vm);
+
+/* Any thread may ask the VM to stop; the first reason wins. */
+void vm_stop(struct vm *vm, int status, const char *reason);
+bool vm_stopping(struct vm *vm);
+
+/* Raises or lowers an interrupt line of the in-kernel irqchip. */
+int vm_irq_line(struct vm *vm, u32 gsi, bool level);
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lkvm's entry point: the only place that prints for the user and decides
+ * the process's exit status.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/vm.h"
+
+#ifndef LKVM_VERSION
+#define LKVM_VERSION "0.0-dev"
+#endif
+#ifndef LKVM_GUEST_DIR
+#define LKVM_GUEST_DIR "guest/out"
+#endif
+#ifndef LKVM_ARCH
+#define LKVM_ARCH "x86_64"
+#endif
+
+static const char usage_main[] =
+	"usage: lkvm COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  run       boot a guest kernel (see 'lkvm run --help')\n"
+	"  version   print lkvm's version\n"
+	"  help      print this text\n";
+
+static const char usage_run[] =
+	"usage: lkvm run [OPTIONS]\n"
+	"\n"
+	"Boots a Linux kernel in a new VM, with its console on this terminal.\n"
+	"\n"
+	"  -k, --kernel FILE   kernel to boot (x86_64: a bzImage); default: the default\n"
+	"                      guest built by 'make guest' (" LKVM_GUEST_DIR ")\n"
+	"  -i, --initrd FILE   initial ramdisk\n"
+	"  -p, --params TEXT   kernel command line, appended to lkvm's own\n"
+	"                      ('console=ttyS0'); later values win\n"
+	"  -m, --mem SIZE      guest RAM in MiB, or with a suffix M/G/T (default 256)\n"
+	"  -c, --cpus N        number of vCPUs (default 1)\n"
+	"      --name NAME     the VM's name (default guest-PID)\n"
+	"  -h, --help          print this text\n"
+	"\n"
+	"On the console, Ctrl-a x ends the VM and Ctrl-a Ctrl-a sends Ctrl-a.\n"
+	"\n"
+	"Exit status: 0 when the guest powers off or reboots; 1 when lkvm or KVM\n"
+	"fails; 2 for a bad option or input file; 128+N when stopped by signal N.\n";
+
+static int fail(const struct err_msg *e)
+{
+	fprintf(stderr, "lkvm: %s\n", e->text);
+	return e->usage ? VM_EXIT_USAGE : VM_EXIT_FAILURE;
+}
+
+/* Without -k, boot the default guest if it has been built. */
+static int use_default_guest(struct vm_config *cfg, char *kernel, char *initrd, size_t len,
+			     struct err_msg *e)
+{
+	const char *dir = getenv("LKVM_GUEST_DIR");
+
+	if (!dir)
+		dir = LKVM_GUEST_DIR;
+	snprintf(kernel, len, "%s/vmlinuz-%s", dir, LKVM_ARCH);
+	snprintf(initrd, len, "%s/initramfs-%s.cpio.gz", dir, LKVM_ARCH);
+	if (access(kernel, R_OK))
+		return err_usage(e, "no kernel given and no default guest at %s; pass -k, or build one with 'make guest'",
+				 kernel);
+	cfg->kernel = kernel;
+	if (!cfg->initrd && !access(initrd, R_OK))
+		cfg->initrd = initrd;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	char kernel[4096], initrd[4096];
+	struct vm_config cfg;
+	struct err_msg e = { 0 };
+	struct vm vm;
+	int status;
+
+	config_init(&cfg);
+	if (config_parse_run(&cfg, argc, argv, &e))
+		return fail(&e);
+	if (cfg.help) {
+		fputs(usage_run, stdout);
+		return 0;
+	}
+	if (!cfg.kernel && use_default_guest(&cfg, kernel, initrd, sizeof(kernel), &e))
+		return fail(&e);
+	if (vm_create(&vm, &cfg, &e)) {
+		vm_destroy(&vm);
+		return fail(&e);
+	}
+	status = vm_run(&vm, &e);
+	if (vm.exit_reason[0])
+		fprintf(stderr, "\r\nlkvm: %s: %s\n", cfg.name, vm.exit_reason);
+	else if (e.text[0])
+		fprintf(stderr, "lkvm: %s\n", e.text);
+	vm_destroy(&vm);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "help";
+
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("lkvm %s (%s)\n", LKVM_VERSION, LKVM_ARCH);
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	fprintf(stderr, "lkvm: unknown command '%s'; see 'lkvm help'\n", cmd);
+	return VM_EXIT_USAGE;
+}
