@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_X86_BOOT_H
+#define LKVM_X86_BOOT_H
+
+#include <asm/bootparam.h>
+
+#include "../core/util.h"
+
+#define E820_TYPE_RAM		1
+#define E820_TYPE_RESERVED	2
+
+/* Where things go, decided from the guest's RAM before anything is copied. */
+struct x86_boot_layout {
+	u64 ram_low_end;	/* RAM [0, ram_low_end) less the legacy holes */
+	u64 ram_high_size;	/* RAM [4 GiB, 4 GiB + ram_high_size) */
+	u64 kernel_addr;	/* protected-mode kernel */
+	u64 kernel_size;	/* bytes in the file after the setup sectors */
+	u64 initrd_addr;
+	u64 initrd_size;
+	u64 cmdline_addr;
+	u64 rsdp_addr;
+};
+
+/* The parts of a bzImage lkvm needs, checked. */
+struct bzimage {
+	const u8 *data;
+	u64 len;
+	struct setup_header hdr;
+	u64 setup_size;		/* real-mode setup code, skipped */
+};
+
+/* Checks the boot header; -EINVAL with e naming what is wrong with path. */
+int bzimage_parse(struct bzimage *bz, const void *data, u64 len, const char *path,
+		  struct err_msg *e);
+
+/* Chooses kernel and initrd addresses; -EINVAL (usage) if RAM is too small. */
+int x86_plan_boot(struct x86_boot_layout *l, const struct bzimage *bz, u64 initrd_size,
+		  struct err_msg *e);
+
+unsigned int x86_build_e820(struct boot_e820_entry *tab, unsigned int max,
+			    u64 ram_low_end, u64 ram_high_size);
+
+/* Fills the zero page for the 64-bit boot protocol. */
+int x86_fill_boot_params(struct boot_params *bp, const struct bzimage *bz,
+			 const struct x86_boot_layout *l, const char *cmdline,
+			 struct err_msg *e);
+
+/* Writes GDT and identity page tables for entering the kernel in long mode. */
+int x86_write_boot_tables(u8 *low_mem, u64 low_size);
+
+#endif

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The x86 machine: RAM layout, in-kernel irqchip and PIT, legacy devices,
+ * and loading the kernel with its firmware tables. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "../acpi/acpi.h"
+#include "../core/arch.h"
+#include "../core/vm.h"
+#include "boot.h"
+#include "cpuid.h"
+#include "memmap.h"
+#include "pm.h"
+
+#define KERNEL_MAX_SIZE		(512ULL << 20)
+#define INITRD_MAX_SIZE		(2048ULL << 20)
+#define PLATFORM_PARAMS		"console=ttyS0"
+
+int arch_check_config(struct vm *vm, struct err_msg *e)
+{
+	const struct vm_config *cfg = &vm->cfg;
+
+	if (cfg->nr_cpus > X86_MAX_CPUS)
+		return err_usage(e, "-c %u: lkvm's x86 machine has at most %u vCPUs; give -c %u or fewer",
+				 cfg->nr_cpus, X86_MAX_CPUS, X86_MAX_CPUS);
+	if (cfg->mem_mib < 2 && !cfg->raw_payload)
+		return err_usage(e, "-m %llu: too little memory; give at least 64 (MiB)",
+				 (unsigned long long)cfg->mem_mib);
+	return 0;
+}
+
+int arch_mem_layout(struct vm *vm, struct err_msg *e)
+{
+	u64 size = vm->mem.size;
+	u64 low = MIN(size, X86_MMIO_HOLE);
+	int ret;
+
+	ret = guest_mem_add_region(&vm->mem, 0, low, e);
+	if (!ret && size > low)
+		ret = guest_mem_add_region(&vm->mem, X86_MMIO_HOLE_END, size - low, e);
+	return ret;
+}
+
+static int setup_irqchip(struct vm *vm, struct err_msg *e)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, X86_TSS_ADDR))
+		return err_set(e, errno, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &(u64){ X86_IDENT_MAP_ADDR }))
+		return err_set(e, errno, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+	if (vm->cfg.no_irqchip)
+		return 0;
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0))
+		return err_set(e, errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit))
+		return err_set(e, errno, "KVM_CREATE_PIT2: %s", strerror(errno));
+	return 0;
+}
+
+int arch_vm_setup(struct vm *vm, struct err_msg *e)
+{
+	struct arch_vm *a = &vm->arch;
+	int ret;
+
+	a->vm = vm;
+	a->cpuid = x86_cpuid_supported(vm->kvm_fd, e);
+	if (!a->cpuid)
+		return -EIO;
+	ret = setup_irqchip(vm, e);
+	if (ret)
+		return ret;
+	ret = uart8250_init(&a->com1, vm, &vm->pio, X86_COM1_PORT, X86_COM1_IRQ);
+	if (!ret)
+		ret = rtc_cmos_init(&a->rtc, &vm->pio, X86_RTC_PORT);
+	if (!ret)
+		ret = x86_pm_init(vm);
+	if (ret)
+		return err_set(e, ret, "cannot place the legacy devices: %s", strerror(-ret));
+	term_set_sink(&vm->term, uart8250_receive, &a->com1);
+	return 0;
+}
+
+static int load_file(const char *what, const char *path, u64 max, void **buf, u64 *len,
+		     struct err_msg *e)
+{
+	int ret = read_file(path, max, buf, len);
+
+	if (ret == -EFBIG)
+		return err_usage(e, "%s '%s' is larger than %llu MiB; is it the right file?",
+				 what, path, (unsigned long long)(max >> 20));
+	if (ret == -EINVAL)
+		return err_usage(e, "%s '%s' is not a regular file", what, path);
+	if (ret)
+		return err_usage(e, "cannot read %s '%s': %s", what, path, strerror(-ret));
+	return 0;
+}
+
+static int write_acpi(struct vm *vm, u64 *rsdp, struct err_msg *e)
+{
+	struct acpi_platform p = {
+		.nr_cpus = vm->nr_vcpus,
+		.lapic_addr = X86_LAPIC_ADDR,
+		.ioapic_addr = X86_IOAPIC_ADDR,
+		.ioapic_id = vm->nr_vcpus,	/* IDs after the CPUs' */
+		.ioapic_gsi_base = 0,
+		.sleep_ctl_port = X86_PM_SLEEP_CTL_PORT,
+		.sleep_sts_port = X86_PM_SLEEP_STS_PORT,
+		.reset_port = X86_PM_RESET_PORT,
+		.reset_value = X86_PM_RESET_VALUE,
+		.s5_slp_typ = X86_PM_S5_SLP_TYP,
+		.uart_port = X86_COM1_PORT,
+		.uart_irq = X86_COM1_IRQ,
+	};
+	void *buf = guest_ptr(&vm->mem, X86_BIOS_START, X86_BIOS_END - X86_BIOS_START);
+	long n;
+
+	if (!buf)
+		return err_set(e, EINVAL, "no guest RAM at the BIOS area");
+	n = acpi_build(&p, buf, X86_BIOS_END - X86_BIOS_START, X86_BIOS_START, e);
+	if (n < 0)
+		return n;
+	*rsdp = X86_BIOS_START;
+	return 0;
+}
+
+/* Platform parameters come first so that the user's -p can override them. */
+static char *build_cmdline(const struct vm_config *cfg)
+{
+	const char *user = cfg->params ? cfg->params : "";
+	size_t len = strlen(PLATFORM_PARAMS) + strlen(user) + 2;
+	char *s = malloc(len);
+
+	if (s)
+		snprintf(s, len, "%s%s%s", PLATFORM_PARAMS, *user ? " " : "", user);
+	return s;
+}
+
+static int place_kernel(struct vm *vm, const struct bzimage *bz, const void *initrd,
+			struct x86_boot_layout *l, struct err_msg *e)
+{
+	struct boot_params *bp;
+	char *cmdline;
+	int ret;
+
+	ret = x86_plan_boot(l, bz, l->initrd_size, e);
+	if (ret)
+		return ret;
+	ret = write_acpi(vm, &l->rsdp_addr, e);
+	if (ret)
+		return ret;
+	cmdline = build_cmdline(&vm->cfg);
+	if (!cmdline)
+		return err_set(e, ENOMEM, "out of memory");
+	bp = guest_ptr(&vm->mem, X86_BOOT_PARAMS, sizeof(*bp));
+	ret = x86_fill_boot_params(bp, bz, l, cmdline, e);
+	if (!ret)
+		guest_write(&vm->mem, l->cmdline_addr, cmdline, strlen(cmdline) + 1);
+	free(cmdline);
+	if (ret)
+		return ret;
+	if (guest_write(&vm->mem, l->kernel_addr, bz->data + bz->setup_size, l->kernel_size) ||
+	    (l->initrd_size && guest_write(&vm->mem, l->initrd_addr, initrd, l->initrd_size)))
+		return err_set(e, EFAULT, "kernel or initrd does not fit guest RAM");
+	vm->arch.entry = l->kernel_addr + 0x200;	/* the 64-bit entry point */
+	return x86_write_boot_tables(vm->mem.regions[0].hva, vm->mem.regions[0].size) ?
+	       err_set(e, ENOSPC, "no room for boot page tables") : 0;
+}
+
+static int load_bzimage(struct vm *vm, struct err_msg *e)
+{
+	struct x86_boot_layout l = {
+		.ram_low_end = vm->mem.regions[0].size,
+		.ram_high_size = vm->mem.nr_regions > 1 ? vm->mem.regions[1].size : 0,
+	};
+	void *kernel = NULL, *initrd = NULL;
+	struct bzimage bz;
+	u64 klen;
+	int ret;
+
+	ret = load_file("kernel", vm->cfg.kernel, KERNEL_MAX_SIZE, &kernel, &klen, e);
+	if (!ret && vm->cfg.initrd)
+		ret = load_file("initrd", vm->cfg.initrd, INITRD_MAX_SIZE, &initrd,
+				&l.initrd_size, e);
+	if (!ret)
+		ret = bzimage_parse(&bz, kernel, klen, vm->cfg.kernel, e);
+	if (!ret)
+		ret = place_kernel(vm, &bz, initrd, &l, e);
+	free(kernel);
+	free(initrd);
+	return ret;
+}
+
+/* Tests' tiny payloads: a flat binary entered in real mode. */
+static int load_raw(struct vm *vm, struct err_msg *e)
+{
+	void *payload;
+	u64 len;
+	int ret;
+
+	ret = load_file("payload", vm->cfg.kernel, SZ_1M, &payload, &len, e);
+	if (ret)
+		return ret;
+	if (guest_write(&vm->mem, vm->cfg.raw_load_addr, payload, len))
+		ret = err_usage(e, "payload '%s' does not fit guest RAM at 0x%llx", vm->cfg.kernel,
+				(unsigned long long)vm->cfg.raw_load_addr);
+	vm->arch.entry = vm->cfg.raw_load_addr;
+	vm->arch.real_mode = true;
+	free(payload);
+	return ret;
+}
+
+int arch_load_guest(struct vm *vm, struct err_msg *e)
+{
+	if (!vm->cfg.kernel)
+		return err_usage(e, "no kernel given; pass one with -k");
+	if (vm->cfg.raw_payload)
+		return load_raw(vm, e);
+	return load_bzimage(vm, e);
+}
+
+bool arch_handle_exit(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return false;
+}
+
+void arch_vm_teardown(struct vm *vm)
+{
+	free(vm->arch.cpuid);
+	vm->arch.cpuid = NULL;
+}
