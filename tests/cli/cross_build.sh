@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The static arm64 binary cross-builds and links (the arm64 e2e runs it).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if ! command -v aarch64-linux-gnu-gcc >/dev/null; then
+	echo "SKIP: arm64 cross build: aarch64-linux-gnu-gcc is not installed (scripts/setup installs it)"
+	exit 0
+fi
+make -s ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- STATIC=1 >/dev/null
+if file lkvm-arm64 | grep -q 'ARM aarch64.*statically linked'; then
+	echo "PASS: lkvm-arm64 is a static aarch64 executable"
+else
+	echo "FAIL: lkvm-arm64: $(file lkvm-arm64)"
+fi

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Every user mistake: exit status 2 and exactly one line on stderr naming the
+# bad value. Usage: tests/cli/errors.sh ./lkvm
+set -uo pipefail
+
+lkvm=${1:-./lkvm}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# expect NAME STATUS NEEDLE -- ARGS...
+expect() {
+	local name=$1 want=$2 needle=$3 status lines
+	shift 4
+	LKVM_GUEST_DIR=/nonexistent timeout 20 "$lkvm" "$@" >"$out/stdout" 2>"$out/stderr" </dev/null
+	status=$?
+	lines=$(wc -l <"$out/stderr")
+	if [ "$status" -ne "$want" ]; then
+		echo "FAIL: $name: exit $status, wanted $want; stderr: $(cat "$out/stderr")"
+	elif [ "$want" -ne 0 ] && [ "$lines" -ne 1 ]; then
+		echo "FAIL: $name: $lines lines on stderr, wanted 1: $(cat "$out/stderr")"
+	elif ! grep -qF -- "$needle" "$out/stderr" "$out/stdout"; then
+		echo "FAIL: $name: '$needle' not in: $(cat "$out/stderr" "$out/stdout")"
+	else
+		echo "PASS: $name"
+	fi
+}
+
+printf 'not a kernel\n' >"$out/notakernel"
+
+expect "unknown command" 2 "'frob'" -- frob
+expect "unknown option" 2 "'--frobnicate'" -- run --frobnicate
+expect "option prefix is not an option" 2 "'--ker'" -- run --ker x
+expect "-m 0" 2 "-m 0" -- run -k "$out/notakernel" -m 0
+expect "-m not a size" 2 "'12Q'" -- run -k "$out/notakernel" -m 12Q
+expect "-c 0" 2 "-c 0" -- run -k "$out/notakernel" -c 0
+expect "missing value" 2 "'-k' needs a value" -- run -k
+expect "no kernel, no default guest" 2 "no kernel given" -- run
+expect "help" 0 "--kernel" -- run --help
+expect "version" 0 "lkvm " -- version
+
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	expect "-m beyond the host" 2 "-m 1048576: this host has only" -- run -k "$out/notakernel" -m 1T
+	expect "-c beyond KVM" 2 "-c 100000" -- run -k "$out/notakernel" -c 100000
+	expect "missing kernel" 2 "'$out/nope'" -- run -k "$out/nope"
+	expect "not a kernel" 2 "'$out/notakernel' is not an x86 bzImage" -- run -k "$out/notakernel"
+	expect "missing initrd" 2 "initrd '$out/nope'" -- run -k "$out/notakernel" -i "$out/nope"
+else
+	echo "SKIP: host-checked errors (-m beyond the host, -c beyond KVM, bad kernel files): /dev/kvm is not usable here"
+fi

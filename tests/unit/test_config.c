@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "core/config.h"
+
+static int parse(struct vm_config *cfg, struct err_msg *e, const char *a0, const char *a1,
+		 const char *a2, const char *a3)
+{
+	char *argv[4] = { (char *)a0, (char *)a1, (char *)a2, (char *)a3 };
+	int argc = 0;
+
+	while (argc < 4 && argv[argc])
+		argc++;
+	config_init(cfg);
+	memset(e, 0, sizeof(*e));
+	return config_parse_run(cfg, argc, argv, e);
+}
+
+START_TEST(test_good_options)
+{
+	struct vm_config cfg;
+	struct err_msg e;
+
+	ck_assert_int_eq(parse(&cfg, &e, "-k", "bz", "-m", "512"), 0);
+	ck_assert_str_eq(cfg.kernel, "bz");
+	ck_assert_uint_eq(cfg.mem_mib, 512);
+	ck_assert_int_eq(parse(&cfg, &e, "--mem=2G", "--cpus", "4", NULL), 0);
+	ck_assert_uint_eq(cfg.mem_mib, 2048);
+	ck_assert_uint_eq(cfg.nr_cpus, 4);
+	ck_assert_int_eq(parse(&cfg, &e, "-p", "quiet loglevel=3", "--name", "vm-1"), 0);
+	ck_assert_str_eq(cfg.params, "quiet loglevel=3");
+	ck_assert_str_eq(cfg.name, "vm-1");
+	ck_assert_int_eq(parse(&cfg, &e, "--initrd", "i.cpio", "-h", NULL), 0);
+	ck_assert(cfg.help);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+	struct vm_config cfg;
+
+	config_init(&cfg);
+	ck_assert_uint_eq(cfg.mem_mib, CONFIG_DEFAULT_MEM_MIB);
+	ck_assert_uint_eq(cfg.nr_cpus, 1);
+	ck_assert(!strncmp(cfg.name, "guest-", 6));
+}
+END_TEST
+
+/* Each bad input: -EINVAL, marked as the user's mistake, naming the value. */
+static void expect_bad(const char *a0, const char *a1, const char *needle)
+{
+	struct vm_config cfg;
+	struct err_msg e;
+
+	ck_assert_int_eq(parse(&cfg, &e, a0, a1, NULL, NULL), -EINVAL);
+	ck_assert(e.usage);
+	ck_assert_msg(strstr(e.text, needle), "'%s' not in '%s'", needle, e.text);
+	ck_assert(!strchr(e.text, '\n'));
+}
+
+START_TEST(test_bad_values)
+{
+	expect_bad("-m", "0", "-m 0");
+	expect_bad("--mem", "lots", "'lots'");
+	expect_bad("-m", "12X", "'12X'");
+	expect_bad("-m", "-5", "'-5'");
+	expect_bad("-m", "99999999999999999999", "'99999999999999999999'");
+	expect_bad("-c", "0", "-c 0");
+	expect_bad("-c", "two", "'two'");
+	expect_bad("--cpus", "4294967296", "'4294967296'");
+	expect_bad("--name", "a/b", "'a/b'");
+	expect_bad("--name", "", "''");
+	expect_bad("--bogus", NULL, "'--bogus'");
+	expect_bad("--me", "5", "'--me'");	/* no prefix matching */
+	expect_bad("-k", NULL, "needs a value");
+	expect_bad("stray", NULL, "'stray'");
+	expect_bad("--help=1", NULL, "'--help=1'");
+}
+END_TEST
+
+START_TEST(test_size_suffixes)
+{
+	u64 mib;
+
+	ck_assert_int_eq(config_parse_size_mib("64", &mib), 0);
+	ck_assert_uint_eq(mib, 64);
+	ck_assert_int_eq(config_parse_size_mib("64M", &mib), 0);
+	ck_assert_uint_eq(mib, 64);
+	ck_assert_int_eq(config_parse_size_mib("3g", &mib), 0);
+	ck_assert_uint_eq(mib, 3072);
+	ck_assert_int_eq(config_parse_size_mib("1T", &mib), 0);
+	ck_assert_uint_eq(mib, 1 << 20);
+	ck_assert_int_lt(config_parse_size_mib("", &mib), 0);
+	ck_assert_int_lt(config_parse_size_mib("1GB", &mib), 0);
+	ck_assert_int_lt(config_parse_size_mib(" 1", &mib), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("parse");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_good_options);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_size_suffixes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "x86/boot.h"
+#include "x86/memmap.h"
+
+#define FAKE_LEN	(64 * 1024)
+
+/* A minimal bzImage: 4 setup sectors, then "protected-mode" bytes. */
+static u8 *fake_bzimage(u16 version, u8 xloadflags)
+{
+	u8 *k = calloc(1, FAKE_LEN);
+	struct setup_header *h = (struct setup_header *)(k + 0x1f1);
+
+	k[0x200] = 0xeb;
+	k[0x201] = 0x6a;	/* header runs to 0x26c */
+	h->setup_sects = 4;
+	h->header = 0x53726448;
+	h->version = version;
+	h->xloadflags = xloadflags;
+	h->relocatable_kernel = 1;
+	h->pref_address = 0x1000000;
+	h->init_size = 0x2000000;
+	h->initrd_addr_max = 0x7fffffff;
+	h->cmdline_size = 2047;
+	memset(k + 5 * 512, 0xcc, FAKE_LEN - 5 * 512);
+	return k;
+}
+
+START_TEST(test_parse_good)
+{
+	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
+	struct err_msg e = { 0 };
+	struct bzimage bz;
+
+	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
+	ck_assert_uint_eq(bz.setup_size, 5 * 512);
+	ck_assert_uint_eq(bz.hdr.pref_address, 0x1000000);
+	free(k);
+}
+END_TEST
+
+START_TEST(test_parse_rejects)
+{
+	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
+	struct err_msg e = { 0 };
+	struct bzimage bz;
+
+	ck_assert_int_eq(bzimage_parse(&bz, k, 0x100, "short", &e), -EINVAL);
+	ck_assert(e.usage && strstr(e.text, "'short' is not an x86 bzImage"));
+	k[0x202] = 'X';
+	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "elf", &e), -EINVAL);
+	ck_assert(strstr(e.text, "'elf'"));
+	free(k);
+	k = fake_bzimage(0x020a, 0);
+	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "old", &e), -EINVAL);
+	ck_assert_msg(strstr(e.text, "2.10"), "%s", e.text);
+	free(k);
+	k = fake_bzimage(0x020f, 0);
+	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "32bit", &e), -EINVAL);
+	free(k);
+}
+END_TEST
+
+START_TEST(test_plan_places_initrd_high)
+{
+	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
+	struct x86_boot_layout l = { .ram_low_end = 256ULL << 20 };
+	struct err_msg e = { 0 };
+	struct bzimage bz;
+
+	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
+	ck_assert_int_eq(x86_plan_boot(&l, &bz, 10 << 20, &e), 0);
+	ck_assert_uint_eq(l.kernel_addr, 0x1000000);
+	ck_assert_uint_le(l.initrd_addr + l.initrd_size, l.ram_low_end);
+	ck_assert_uint_ge(l.initrd_addr, 0x1000000 + 0x2000000);
+	ck_assert_uint_eq(l.initrd_addr % SZ_2M, 0);
+	/* Capped by initrd_addr_max when RAM runs above it. */
+	l.ram_low_end = X86_MMIO_HOLE;
+	ck_assert_int_eq(x86_plan_boot(&l, &bz, 10 << 20, &e), 0);
+	ck_assert_uint_le(l.initrd_addr + l.initrd_size, 0x80000000ULL);
+	free(k);
+}
+END_TEST
+
+START_TEST(test_plan_too_little_memory)
+{
+	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
+	struct x86_boot_layout l = { .ram_low_end = 32ULL << 20 };
+	struct err_msg e = { 0 };
+	struct bzimage bz;
+
+	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
+	ck_assert_int_eq(x86_plan_boot(&l, &bz, 0, &e), -EINVAL);
+	ck_assert(e.usage);
+	ck_assert_msg(strstr(e.text, "-m 32: too little memory"), "%s", e.text);
+	l.ram_low_end = 64ULL << 20;
+	ck_assert_int_eq(x86_plan_boot(&l, &bz, 40 << 20, &e), -EINVAL);
+	ck_assert_msg(strstr(e.text, "initrd"), "%s", e.text);
+	free(k);
+}
+END_TEST
+
+START_TEST(test_e820)
+{
+	struct boot_e820_entry t[8];
+	unsigned int n;
+
+	n = x86_build_e820(t, 8, 256ULL << 20, 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(t[0].addr, 0);
+	ck_assert_uint_eq(t[0].size, X86_EBDA_START);
+	ck_assert_uint_eq(t[0].type, E820_TYPE_RAM);
+	ck_assert_uint_eq(t[2].addr, X86_BIOS_START);
+	ck_assert_uint_eq(t[2].type, E820_TYPE_RESERVED);
+	ck_assert_uint_eq(t[3].addr, SZ_1M);
+	ck_assert_uint_eq(t[3].addr + t[3].size, 256ULL << 20);
+	/* 5 GiB: 3 below the hole, 2 above 4 GiB. */
+	n = x86_build_e820(t, 8, X86_MMIO_HOLE, 2 * SZ_1G);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(t[4].addr, SZ_4G);
+	ck_assert_uint_eq(t[4].size, 2 * SZ_1G);
+	ck_assert_uint_eq(t[4].type, E820_TYPE_RAM);
+}
+END_TEST
+
+START_TEST(test_boot_params)
+{
+	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
+	struct x86_boot_layout l = { .ram_low_end = 512ULL << 20, .rsdp_addr = X86_BIOS_START };
+	struct boot_params *bp = calloc(1, sizeof(*bp));
+	struct err_msg e = { 0 };
+	struct bzimage bz;
+	char *longline;
+
+	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
+	ck_assert_int_eq(x86_plan_boot(&l, &bz, 1 << 20, &e), 0);
+	ck_assert_int_eq(x86_fill_boot_params(bp, &bz, &l, "console=ttyS0", &e), 0);
+	ck_assert_uint_eq(bp->hdr.header, 0x53726448);
+	ck_assert_uint_eq(bp->hdr.type_of_loader, 0xff);
+	ck_assert_uint_eq(bp->hdr.cmd_line_ptr, X86_BOOT_CMDLINE);
+	ck_assert_uint_eq(bp->hdr.ramdisk_image, l.initrd_addr);
+	ck_assert_uint_eq(bp->hdr.ramdisk_size, 1 << 20);
+	ck_assert_uint_eq(bp->hdr.code32_start, 0x1000000);
+	ck_assert_uint_eq(bp->acpi_rsdp_addr, X86_BIOS_START);
+	ck_assert_uint_eq(bp->e820_entries, 4);
+	/* A command line longer than the kernel takes is the user's to shorten. */
+	longline = calloc(1, 3000);
+	memset(longline, 'a', 2999);
+	ck_assert_int_eq(x86_fill_boot_params(bp, &bz, &l, longline, &e), -EINVAL);
+	ck_assert_msg(strstr(e.text, "2047"), "%s", e.text);
+	free(longline);
+	free(bp);
+	free(k);
+}
+END_TEST
+
+START_TEST(test_boot_tables)
+{
+	u8 *low = calloc(1, SZ_1M);
+	u64 *pml4 = (u64 *)(low + X86_BOOT_PML4);
+	u64 *pdpt = (u64 *)(low + X86_BOOT_PDPT);
+	u64 *pd = (u64 *)(low + X86_BOOT_PD);
+	u64 *gdt = (u64 *)(low + X86_BOOT_GDT);
+
+	ck_assert_int_eq(x86_write_boot_tables(low, SZ_1M), 0);
+	ck_assert_uint_eq(pml4[0], X86_BOOT_PDPT | 3);
+	ck_assert_uint_eq(pdpt[3], (X86_BOOT_PD + 3 * SZ_4K) | 3);
+	ck_assert_uint_eq(pd[0], 0x83);
+	/* The last 2 MiB page below 4 GiB maps itself. */
+	ck_assert_uint_eq(pd[2047], (SZ_4G - SZ_2M) | 0x83);
+	/* __BOOT_CS (0x10) is a long-mode code segment: L set, D clear. */
+	ck_assert(gdt[2] & (1ULL << 53));
+	ck_assert(!(gdt[2] & (1ULL << 54)));
+	ck_assert_int_eq(x86_write_boot_tables(low, 0x1000), -ENOSPC);
+	free(low);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("x86 boot");
+	TCase *tc = tcase_create("bzimage");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_parse_good);
+	tcase_add_test(tc, test_parse_rejects);
+	tcase_add_test(tc, test_plan_places_initrd_high);
+	tcase_add_test(tc, test_plan_too_little_memory);
+	tcase_add_test(tc, test_e820);
+	tcase_add_test(tc, test_boot_params);
+	tcase_add_test(tc, test_boot_tables);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
