@@ -117,6 +117,22 @@ int x86_fill_boot_params(struct boot_params *bp, const struct bzimage *bz,
 	return 0;
 }
 
+int x86_write_reset_vector(u8 *low_mem, u64 low_size)
+{
+	const u8 code[] = {
+		0xb0, X86_PM_RESET_VALUE,			/* mov al, value */
+		0xba, X86_PM_RESET_PORT & 0xff, X86_PM_RESET_PORT >> 8, /* mov dx, port */
+		0xee,						/* out dx, al */
+		0xf4,						/* hlt */
+		0xeb, 0xfd,					/* jmp hlt */
+	};
+
+	if (low_size < X86_BIOS_END)
+		return -ENOSPC;
+	memcpy(low_mem + X86_RESET_VECTOR, code, sizeof(code));
+	return 0;
+}
+
 /* 64-bit code at 0x10 and data at 0x18: the selectors the boot protocol names. */
 static const u64 boot_gdt[] = {
 	0,

@@ -45,6 +45,13 @@ int x86_fill_boot_params(struct boot_params *bp, const struct bzimage *bz,
 			 const struct x86_boot_layout *l, const char *cmdline,
 			 struct err_msg *e);
 
+/*
+ * Writes the code at the reset vector: a kernel that resets through the
+ * BIOS (Linux does with hardware-reduced ACPI and no EFI) lands there, and
+ * it writes the ACPI reset register, so such a reset ends lkvm too.
+ */
+int x86_write_reset_vector(u8 *low_mem, u64 low_size);
+
 /* Writes GDT and identity page tables for entering the kernel in long mode. */
 int x86_write_boot_tables(u8 *low_mem, u64 low_size);
 

@@ -20,6 +20,7 @@
 #define X86_BIOS_START		0x000e0000ULL	/* ACPI tables live here */
 #define X86_BIOS_END		0x00100000ULL
 #define X86_KERNEL_LOW		0x00100000ULL	/* non-relocatable kernels */
+#define X86_RESET_VECTOR	0x000ffff0ULL	/* F000:FFF0, where a reset jumps */
 
 /* RAM above this runs on past 4 GiB; the hole holds MMIO. */
 #define X86_MMIO_HOLE		0xc0000000ULL

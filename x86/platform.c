@@ -130,7 +130,7 @@ static int write_acpi(struct vm *vm, u64 *rsdp, struct err_msg *e)
 /* Platform parameters come first so that the user's -p can override them. */
 static char *build_cmdline(const struct vm_config *cfg)
 {
-	const char *user = cfg->params ? cfg->params : "";
+	const char *user = cfg->params;
 	size_t len = strlen(PLATFORM_PARAMS) + strlen(user) + 2;
 	char *s = malloc(len);
 
@@ -166,8 +166,10 @@ static int place_kernel(struct vm *vm, const struct bzimage *bz, const void *ini
 	    (l->initrd_size && guest_write(&vm->mem, l->initrd_addr, initrd, l->initrd_size)))
 		return err_set(e, EFAULT, "kernel or initrd does not fit guest RAM");
 	vm->arch.entry = l->kernel_addr + 0x200;	/* the 64-bit entry point */
-	return x86_write_boot_tables(vm->mem.regions[0].hva, vm->mem.regions[0].size) ?
-	       err_set(e, ENOSPC, "no room for boot page tables") : 0;
+	if (x86_write_boot_tables(vm->mem.regions[0].hva, vm->mem.regions[0].size) ||
+	    x86_write_reset_vector(vm->mem.regions[0].hva, vm->mem.regions[0].size))
+		return err_set(e, ENOSPC, "no room for the boot tables in low memory");
+	return 0;
 }
 
 static int load_bzimage(struct vm *vm, struct err_msg *e)
@@ -207,6 +209,7 @@ static int load_raw(struct vm *vm, struct err_msg *e)
 	if (guest_write(&vm->mem, vm->cfg.raw_load_addr, payload, len))
 		ret = err_usage(e, "payload '%s' does not fit guest RAM at 0x%llx", vm->cfg.kernel,
 				(unsigned long long)vm->cfg.raw_load_addr);
+	x86_write_reset_vector(vm->mem.regions[0].hva, vm->mem.regions[0].size);
 	vm->arch.entry = vm->cfg.raw_load_addr;
 	vm->arch.real_mode = true;
 	free(payload);

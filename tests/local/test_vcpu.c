@@ -38,6 +38,9 @@ static const u8 poweroff_payload[] = { 0xb0, 0x34, 0xba, 0x00, 0x06, 0xee, 0xeb,
 /* mov al,1; mov dx,0x602; out dx,al; jmp $ */
 static const u8 reset_payload[] = { 0xb0, 0x01, 0xba, 0x02, 0x06, 0xee, 0xeb, 0xfe };
 
+/* jmp f000:fff0, the reset vector, as Linux's BIOS reboot does */
+static const u8 bios_reset_payload[] = { 0xea, 0xf0, 0xff, 0x00, 0xf0 };
+
 /* jmp $ */
 static const u8 spin_payload[] = { 0xeb, 0xfe };
 
@@ -196,6 +199,17 @@ START_TEST(test_acpi_reset_port)
 }
 END_TEST
 
+START_TEST(test_bios_reset_vector)
+{
+	struct vm vm;
+
+	payload_vm(&vm, bios_reset_payload, sizeof(bios_reset_payload), true, NULL);
+	ck_assert_int_eq(run_vm(&vm), VM_EXIT_OK);
+	ck_assert_str_eq(vm.exit_reason, "the guest rebooted");
+	vm_destroy(&vm);
+}
+END_TEST
+
 static void *stop_later(void *arg)
 {
 	usleep(100 * 1000);
@@ -284,6 +298,7 @@ int main(void)
 	tcase_add_test(tc, test_unmapped_port_reads_ones);
 	tcase_add_test(tc, test_acpi_poweroff_port);
 	tcase_add_test(tc, test_acpi_reset_port);
+	tcase_add_test(tc, test_bios_reset_vector);
 	tcase_add_test(tc, test_stop_spinning_guest);
 	tcase_add_test(tc, test_two_vms_in_one_process);
 	suite_add_tcase(s, tc);
