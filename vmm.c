@@ -38,7 +38,7 @@ static const char usage_run[] =
 	"                      guest built by 'make guest' (" LKVM_GUEST_DIR ")\n"
 	"  -i, --initrd FILE   initial ramdisk\n"
 	"  -p, --params TEXT   kernel command line, appended to lkvm's own\n"
-	"                      ('console=ttyS0'); later values win\n"
+	"                      ('console=ttyS0'); may be repeated; later values win\n"
 	"  -m, --mem SIZE      guest RAM in MiB, or with a suffix M/G/T (default 256)\n"
 	"  -c, --cpus N        number of vCPUs (default 1)\n"
 	"      --name NAME     the VM's name (default guest-PID)\n"

@@ -99,7 +99,12 @@ static int apply(struct vm_config *cfg, enum opt_id id, const char *arg,
 		cfg->initrd = arg;
 		break;
 	case OPT_PARAMS:
-		cfg->params = arg;
+		if (strlen(cfg->params) + strlen(arg) + 2 > sizeof(cfg->params))
+			return err_usage(e, "%s: the kernel parameters exceed %zu bytes; shorten them",
+					 spelled, sizeof(cfg->params) - 1);
+		if (cfg->params[0])
+			strcat(cfg->params, " ");
+		strcat(cfg->params, arg);
 		break;
 	case OPT_MEM:
 		if (config_parse_size_mib(arg, &cfg->mem_mib))

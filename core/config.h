@@ -7,12 +7,13 @@
 #define CONFIG_DEFAULT_MEM_MIB	256
 #define CONFIG_DEFAULT_CPUS	1
 #define CONFIG_NAME_MAX		64
+#define CONFIG_PARAMS_MAX	4096
 
 /* Everything `lkvm run` was asked for, before any of it is checked on the host. */
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
-	const char *params;
+	char params[CONFIG_PARAMS_MAX];	/* every -p, joined by spaces */
 	char name[CONFIG_NAME_MAX];
 	u64 mem_mib;
 	unsigned int nr_cpus;

@@ -32,6 +32,9 @@ START_TEST(test_good_options)
 	ck_assert_int_eq(parse(&cfg, &e, "-p", "quiet loglevel=3", "--name", "vm-1"), 0);
 	ck_assert_str_eq(cfg.params, "quiet loglevel=3");
 	ck_assert_str_eq(cfg.name, "vm-1");
+	/* -p accumulates, so a wrapper can add to what the user gave. */
+	ck_assert_int_eq(parse(&cfg, &e, "-p", "quiet", "-p", "panic=-1"), 0);
+	ck_assert_str_eq(cfg.params, "quiet panic=-1");
 	ck_assert_int_eq(parse(&cfg, &e, "--initrd", "i.cpio", "-h", NULL), 0);
 	ck_assert(cfg.help);
 }
