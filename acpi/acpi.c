@@ -263,6 +263,20 @@ static void dsdt_com1(struct aml *a, const struct acpi_platform *p)
 	aml_device_end(a);
 }
 
+/* Without an IRQ: the clock is read, never alarmed. */
+static void dsdt_rtc(struct aml *a, const struct acpi_platform *p)
+{
+	aml_device_begin(a, "RTC0");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0B00");
+	aml_name_integer(a, "_STA", 0x0f);
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_io16(a, p->rtc_port, p->rtc_port, 1, 2);
+	aml_restemplate_end(a);
+	aml_device_end(a);
+}
+
 /* Linux's virtio-mmio binds LNRO0005 through exactly this _CRS shape. */
 static void dsdt_mmio_dev(struct aml *a, const struct acpi_mmio_dev *d)
 {
@@ -296,6 +310,8 @@ static void dsdt_body(struct aml *a, const struct acpi_platform *p)
 
 	aml_scope_begin(a, "\\_SB");
 	dsdt_com1(a, p);
+	if (p->rtc_port)
+		dsdt_rtc(a, p);
 	for (i = 0; i < p->nr_mmio_devs; i++)
 		dsdt_mmio_dev(a, &p->mmio_devs[i]);
 	aml_scope_end(a);
@@ -330,7 +346,7 @@ static int check_mmio_dev(const struct acpi_platform *p, unsigned int i,
 	unsigned int j;
 
 	if (d->name[4] || !aml_nameseg_valid(d->name) ||
-	    !strcmp(d->name, "COM1"))
+	    !strcmp(d->name, "COM1") || !strcmp(d->name, "RTC0"))
 		return err_set(e, EINVAL, "ACPI: bad device name '%.4s'", d->name);
 	for (j = 0; j < i; j++)
 		if (!strcmp(d->name, p->mmio_devs[j].name))
@@ -469,6 +485,8 @@ static void write_fadt(const struct acpi_platform *p, u8 *t, u64 dsdt)
 	f.reset_value = p->reset_value;
 	f.sleep_control_reg = gas_io8(p->sleep_ctl_port);
 	f.sleep_status_reg = gas_io8(p->sleep_sts_port);
+	if (p->rtc_port)
+		f.century = 0x32;	/* the CMOS byte that holds the century */
 	memcpy(&f.hypervisor_vendor_id, "LKVM\0\0\0\0", 8);
 	memcpy(t, &f, sizeof(f));
 	table_seal(t);

@@ -37,6 +37,9 @@ struct acpi_platform {
 	u16 uart_port;
 	u8 uart_irq;
 
+	/* CMOS RTC index/data ports (PNP0B00), or 0 for none. */
+	u16 rtc_port;
+
 	const struct acpi_mmio_dev *mmio_devs;
 	unsigned int nr_mmio_devs;
 };

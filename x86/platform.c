@@ -114,6 +114,7 @@ static int write_acpi(struct vm *vm, u64 *rsdp, struct err_msg *e)
 		.s5_slp_typ = X86_PM_S5_SLP_TYP,
 		.uart_port = X86_COM1_PORT,
 		.uart_irq = X86_COM1_IRQ,
+		.rtc_port = X86_RTC_PORT,
 	};
 	void *buf = guest_ptr(&vm->mem, X86_BIOS_START, X86_BIOS_END - X86_BIOS_START);
 	long n;

@@ -34,6 +34,7 @@ static const struct acpi_platform sample = {
 	.reset_value = 0x01,
 	.s5_slp_typ = 5,
 	.uart_port = 0x3f8,
+	.rtc_port = 0x70,
 	.uart_irq = 4,
 	.mmio_devs = sample_devs,
 	.nr_mmio_devs = sizeof(sample_devs) / sizeof(sample_devs[0]),

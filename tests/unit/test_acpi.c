@@ -53,6 +53,7 @@ static struct acpi_platform test_platform(unsigned int nr_cpus)
 		.reset_value = 0x42,
 		.s5_slp_typ = 5,
 		.uart_port = 0x3f8,
+		.rtc_port = 0x70,
 		.uart_irq = 4,
 		.mmio_devs = test_devs,
 		.nr_mmio_devs = 4,
@@ -319,6 +320,9 @@ START_TEST(test_dsdt_names)
 	static const u8 s5[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08,
 				 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
 	static const u8 pnp0501[] = { 0x0c, 0x41, 0xd0, 0x05, 0x01 };
+	static const u8 pnp0b00[] = { 0x0c, 0x41, 0xd0, 0x0b, 0x00 };
+	/* IO(Decode16, 0x70, 0x70, 1, 2) */
+	static const u8 rtc_io[] = { 0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02 };
 	static const u8 hid[] = "\x0dLNRO0005";	/* with its NUL */
 	unsigned int i;
 
@@ -326,6 +330,9 @@ START_TEST(test_dsdt_names)
 	assert_in_dsdt(used, "\\_SB_", 5);
 	assert_in_dsdt(used, "COM1", 4);
 	assert_in_dsdt(used, pnp0501, sizeof(pnp0501));
+	assert_in_dsdt(used, "RTC0", 4);
+	assert_in_dsdt(used, pnp0b00, sizeof(pnp0b00));
+	assert_in_dsdt(used, rtc_io, sizeof(rtc_io));
 	assert_in_dsdt(used, hid, sizeof(hid));
 	assert_in_dsdt(used, "_CCA\x01", 5);
 	for (i = 0; i < 4; i++)
