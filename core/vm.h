@@ -7,6 +7,7 @@
 
 #include "arch_vm.h"
 #include "config.h"
+#include "devices.h"
 #include "event_loop.h"
 #include "io_bus.h"
 #include "mem.h"
@@ -48,6 +49,7 @@ struct vm {
 
 	struct event_loop loop;
 	struct term term;
+	struct dev_inventory inventory;
 	struct arch_vm arch;
 
 	int stop_fd;			/* eventfd: the VM was asked to stop */
