@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds lkvm's default guest: Debian's generic kernel and a busybox initramfs.
 #
-#   guest/build.sh [ARCH]        ARCH: x86_64 (default); arm64 is not wired up yet
+#   guest/build.sh [ARCH]        ARCH: x86_64 (default) or arm64
 #
 # Writes guest/out/vmlinuz-ARCH and guest/out/initramfs-ARCH.cpio.gz and prints their paths.
+# For arm64 the kernel is the uncompressed Image (lkvm does not decompress; a gzip'd vmlinuz is
+# unpacked): guest/out/Image-arm64, with vmlinuz-arm64 a link to it for lkvm's default guest.
 # Downloads (the kernel and busybox-static .debs) go to ${LKVM_CACHE:-$HOME/.cache/lkvm} and are
 # reused; an up-to-date build does no work. The file can also be sourced for its helpers
 # (tests/e2e/nested.sh builds its L1 initramfs with them).
@@ -34,8 +36,8 @@ note() {
 guest_arch() {
 	case "$1" in
 	x86_64 | amd64) GUEST_ARCH=x86_64 DEB_ARCH=amd64 ;;
-	arm64 | aarch64) die "arch arm64: not supported yet (only x86_64 is)" ;;
-	*) die "arch '$1': unknown (use x86_64)" ;;
+	arm64 | aarch64) GUEST_ARCH=arm64 DEB_ARCH=arm64 ;;
+	*) die "arch '$1': unknown (use x86_64 or arm64)" ;;
 	esac
 }
 
@@ -49,6 +51,11 @@ apt_query() {
 	if [[ ! -e "$file" ]]; then
 		mkdir -p "$LKVM_CACHE/apt"
 		apt-cache "$@" >"$file.tmp.$$" 2>/dev/null || true
+		# An empty answer (no such package yet, e.g. before apt-get update) is not kept.
+		if [[ ! -s "$file.tmp.$$" ]]; then
+			rm -f "$file.tmp.$$"
+			return 0
+		fi
 		mv "$file.tmp.$$" "$file"
 	fi
 	cat "$file"
@@ -64,7 +71,9 @@ deb_cached() {
 	local d
 	# shellcheck disable=SC2086,SC2231 # $1 may be a glob pattern
 	for d in "$LKVM_CACHE"/debs/$1_*_"$DEB_ARCH"; do
-		[[ -e "$d/.unpacked" ]] && echo "$d"
+		if [[ -e "$d/.unpacked" ]]; then
+			echo "$d"
+		fi
 	done | sort -V | tail -n 1
 }
 
@@ -108,8 +117,9 @@ deb_fetch() {
 
 # kernel_package: the generic-flavour image package that linux-image-DEB_ARCH depends on.
 kernel_package() {
-	apt_query depends "linux-image-$DEB_ARCH" |
-		sed -n "s/^ *Depends: \(linux-image-[0-9][0-9.]*-[0-9][0-9]*-$DEB_ARCH\)\$/\1/p" |
+	# A foreign architecture's dependencies carry a :ARCH suffix.
+	apt_query depends "linux-image-$DEB_ARCH:$DEB_ARCH" |
+		sed -n "s/^ *Depends: \(linux-image-[0-9][0-9.]*-[0-9][0-9]*-$DEB_ARCH\)\(:$DEB_ARCH\)\{0,1\}\$/\1/p" |
 		head -n 1
 }
 
@@ -265,6 +275,35 @@ initramfs_build() {
 	mv "$out.stamp.$$" "$out.stamp"
 }
 
+# kernel_install OUT: copies the kernel to OUT/vmlinuz-ARCH when it changed; for arm64 to
+# OUT/Image-arm64 (unpacked if gzip'd), which vmlinuz-arm64 links to.
+kernel_install() {
+	local out=$1 name=vmlinuz-$GUEST_ARCH tmp
+	tmp="$out/.kernel.tmp.$$"
+	if [[ "$GUEST_ARCH" == arm64 ]]; then
+		name=Image-arm64
+		# Unpacking takes a second: skip it when this kernel version is already there.
+		if [[ -s "$out/$name" && "$(cat "$out/kernel-$GUEST_ARCH.version" 2>/dev/null)" == \
+			"$KERNEL_PKG $KERNEL_PKG_VERSION" ]]; then
+			ln -sfn "$name" "$out/vmlinuz-$GUEST_ARCH"
+			return 0
+		fi
+		if [[ "$(head -c 2 "$KERNEL_IMAGE" | od -An -tx1 | tr -d ' ')" == 1f8b ]]; then
+			gzip -dc "$KERNEL_IMAGE" >"$tmp" || die "cannot unpack $KERNEL_IMAGE"
+		else
+			cp "$KERNEL_IMAGE" "$tmp"
+		fi
+	else
+		cp "$KERNEL_IMAGE" "$tmp"
+	fi
+	if cmp -s "$tmp" "$out/$name"; then
+		rm -f "$tmp"
+	else
+		mv "$tmp" "$out/$name"
+	fi
+	[[ "$name" == "vmlinuz-$GUEST_ARCH" ]] || ln -sfn "$name" "$out/vmlinuz-$GUEST_ARCH"
+}
+
 # guest_build ARCH: builds guest/out/{vmlinuz,initramfs}-ARCH and prints their paths.
 guest_build() {
 	local out="$GUEST_DIR/out"
@@ -272,10 +311,7 @@ guest_build() {
 	kernel_fetch
 	busybox_fetch
 	mkdir -p "$out"
-	if ! cmp -s "$KERNEL_IMAGE" "$out/vmlinuz-$GUEST_ARCH"; then
-		cp "$KERNEL_IMAGE" "$out/vmlinuz-$GUEST_ARCH.tmp.$$"
-		mv "$out/vmlinuz-$GUEST_ARCH.tmp.$$" "$out/vmlinuz-$GUEST_ARCH"
-	fi
+	kernel_install "$out"
 	initramfs_build "$out/initramfs-$GUEST_ARCH.cpio.gz" "$GUEST_DIR/init" "${GUEST_MODULES[@]}"
 	echo "$KERNEL_PKG $KERNEL_PKG_VERSION" >"$out/kernel-$GUEST_ARCH.version"
 	echo "$out/vmlinuz-$GUEST_ARCH"

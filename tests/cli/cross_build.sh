@@ -6,6 +6,11 @@ if ! command -v aarch64-linux-gnu-gcc >/dev/null; then
 	echo "SKIP: arm64 cross build: aarch64-linux-gnu-gcc is not installed (scripts/setup installs it)"
 	exit 0
 fi
+# libfdt for arm64 comes from a sysroot in the cache (scripts/arm64-sysroot explains why).
+if ! scripts/arm64-sysroot >/dev/null; then
+	echo "FAIL: arm64 cross build: scripts/arm64-sysroot could not prepare libfdt for arm64"
+	exit 1
+fi
 make -s ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- STATIC=1 >/dev/null
 if file lkvm-arm64 | grep -q 'ARM aarch64.*statically linked'; then
 	echo "PASS: lkvm-arm64 is a static aarch64 executable"

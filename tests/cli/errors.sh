@@ -34,6 +34,7 @@ expect "-m 0" 2 "-m 0" -- run -k "$out/notakernel" -m 0
 expect "-m not a size" 2 "'12Q'" -- run -k "$out/notakernel" -m 12Q
 expect "-c 0" 2 "-c 0" -- run -k "$out/notakernel" -c 0
 expect "missing value" 2 "'-k' needs a value" -- run -k
+expect "--irqchip not a GIC" 2 "'gicv9'" -- run -k "$out/notakernel" --irqchip gicv9
 expect "no kernel, no default guest" 2 "no kernel given" -- run
 expect "help" 0 "--kernel" -- run --help
 expect "version" 0 "lkvm " -- version
@@ -44,6 +45,9 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	expect "missing kernel" 2 "'$out/nope'" -- run -k "$out/nope"
 	expect "not a kernel" 2 "'$out/notakernel' is not an x86 bzImage" -- run -k "$out/notakernel"
 	expect "missing initrd" 2 "initrd '$out/nope'" -- run -k "$out/notakernel" -i "$out/nope"
+	if [ "$(uname -m)" = x86_64 ]; then
+		expect "--irqchip on x86" 2 "--irqchip chooses an arm64 GIC" -- run -k "$out/notakernel" --irqchip gicv3
+	fi
 else
 	echo "SKIP: host-checked errors (-m beyond the host, -c beyond KVM, bad kernel files): /dev/kvm is not usable here"
 fi

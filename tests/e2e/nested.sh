@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs one command inside a throw-away nested x86_64 KVM host (L1) under QEMU TCG.
+# Runs one command inside a throw-away nested KVM host (L1) under QEMU TCG.
 #
-#   tests/e2e/nested.sh [--smp N] [--mem MB] [--timeout SECS] [--timings] [--record FILE]
-#                       -- COMMAND [ARG...]
+#   tests/e2e/nested.sh [--arch x86_64|arm64] [--smp N] [--mem MB] [--timeout SECS] [--timings]
+#                       [--record FILE] [--stage PATH]... -- COMMAND [ARG...]
 #
 # L1 boots Debian's kernel (the one guest/build.sh fetches) with kvm-amd loaded, sees this
 # machine's root read-only over 9p, and runs COMMAND chrooted into it, in the caller's working
@@ -11,6 +11,11 @@
 # land in the run's folder tests/e2e/out/nested-*/share/ (L1's console is console.log there;
 # --record writes that folder's path to FILE, --timings prints L1-boot/command/total seconds).
 # This machine's files are read-only in L1: build before, write to /tmp or LKVM_NESTED_OUT.
+#
+# --arch arm64: L1 is an arm64 host (QEMU virt with EL2, GICv3; KVM built into Debian's kernel).
+# This machine's x86 root is of no use there, so L1 sees instead a read-only staging folder of
+# the files named with --stage (paths relative to the working directory, copied with their
+# relative paths) and runs COMMAND with busybox sh in that folder; write scripts for busybox.
 #
 # Exit status: COMMAND's; 124 when L1 did not finish within the timeout (default 300 s);
 # 125 when the harness failed (no /dev/kvm in L1, L1 died, bad usage).
@@ -30,6 +35,8 @@ L1_MODULES=(
 	virtio_pci 9pnet_virtio 9p
 	tun vhost_net vhost_vsock
 )
+# An arm64 L1 has KVM built in; it needs only the 9p shares.
+L1_MODULES_ARM64=(virtio_pci 9pnet_virtio 9p)
 NESTED_KEEP_RUNS=20
 
 nested_die() {
@@ -45,8 +52,11 @@ nested_usage() {
 # nested_args ARG...: parses options into NESTED_* and the command into NESTED_CMD.
 nested_args() {
 	NESTED_SMP=2 NESTED_MEM=3072 NESTED_TIMEOUT=300 NESTED_TIMINGS=0 NESTED_RECORD=
+	NESTED_ARCH=x86_64 NESTED_STAGE=()
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
+		--arch) NESTED_ARCH=${2:?--arch needs x86_64 or arm64} && shift 2 ;;
+		--stage) NESTED_STAGE+=("${2:?--stage needs a path}") && shift 2 ;;
 		--smp) NESTED_SMP=${2:?--smp needs a number} && shift 2 ;;
 		--mem) NESTED_MEM=${2:?--mem needs megabytes} && shift 2 ;;
 		--timeout) NESTED_TIMEOUT=${2:?--timeout needs seconds} && shift 2 ;;
@@ -58,6 +68,10 @@ nested_args() {
 		esac
 	done
 	[[ $# -gt 0 ]] || nested_die "no command given (usage: nested.sh [options] -- COMMAND ...)"
+	[[ "$NESTED_ARCH" == x86_64 || "$NESTED_ARCH" == arm64 ]] ||
+		nested_die "--arch '$NESTED_ARCH': use x86_64 or arm64"
+	[[ "$NESTED_ARCH" == arm64 || ${#NESTED_STAGE[@]} -eq 0 ]] ||
+		nested_die "--stage is for --arch arm64 (an x86_64 L1 sees this machine's root)"
 	local n
 	for n in "$NESTED_SMP" "$NESTED_MEM" "$NESTED_TIMEOUT"; do
 		[[ "$n" =~ ^[1-9][0-9]*$ ]] || nested_die "'$n' is not a positive whole number"
@@ -83,8 +97,23 @@ nested_vmlinux() {
 	echo "$out"
 }
 
+# nested_l1_image_arm64: Debian's arm64 kernel (KVM built in) and an arm64 busybox initramfs.
+nested_l1_image_arm64() {
+	guest_arch arm64
+	kernel_fetch
+	busybox_fetch
+	mkdir -p "$LKVM_CACHE/l1"
+	L1_KERNEL=$KERNEL_IMAGE
+	L1_INITRD="$LKVM_CACHE/l1/l1-$KERNEL_RELEASE.cpio.gz"
+	initramfs_build "$L1_INITRD" "$E2E_DIR/l1-init" "${L1_MODULES_ARM64[@]}"
+}
+
 # nested_l1_image: fetches the kernel and builds L1's initramfs in the cache.
 nested_l1_image() {
+	if [[ "$NESTED_ARCH" == arm64 ]]; then
+		nested_l1_image_arm64
+		return
+	fi
 	guest_arch x86_64
 	kernel_fetch
 	busybox_fetch
@@ -110,9 +139,48 @@ nested_run_dir() {
 	done < <(find "$out" -maxdepth 1 -type d -name 'nested-*' | sort -r | tail -n +$((NESTED_KEEP_RUNS + 1)))
 }
 
+# nested_stage: copies the --stage paths into the run's staging folder (arm64 L1's "host").
+nested_stage() {
+	local path
+	STAGE="$RUN_DIR/stage"
+	mkdir -p "$STAGE"
+	for path in "${NESTED_STAGE[@]}"; do
+		[[ -e "$path" ]] || nested_die "--stage $path: no such file"
+		[[ "$path" != /* && "$path" != *..* ]] || nested_die "--stage $path: give a path below $PWD"
+		mkdir -p "$STAGE/$(dirname "$path")"
+		# A hard link costs nothing when the run folder shares the file system.
+		cp -lL "$path" "$STAGE/$path" 2>/dev/null || cp -L "$path" "$STAGE/$path"
+	done
+}
+
+# nested_job_arm64: the same for busybox sh in an arm64 L1, run in the staging folder.
+nested_job_arm64() {
+	local name
+	{
+		echo '#!/bin/sh'
+		for name in $(compgen -e | grep '^LKVM_' || true); do
+			printf 'export %s=%q\n' "$name" "${!name}"
+		done
+		printf 'export LKVM_NESTED=1 LKVM_NESTED_OUT=%q\n' "$SHARE"
+		printf 'cd /host || exit 125\n'
+		printf 'exec'
+		printf ' %q' "${NESTED_CMD[@]}"
+		printf '\n'
+	} >"$SHARE/job.sh"
+	echo stage >"$SHARE/mode"
+}
+
 # nested_job: writes the script L1 runs: the caller's LKVM_* variables, cd, exec COMMAND.
 nested_job() {
 	local name
+	if [[ "$NESTED_ARCH" == arm64 ]]; then
+		nested_job_arm64
+		echo "$SHARE" >"$SHARE/outdir"
+		echo /host >"$SHARE/cwd"
+		: >"$SHARE/stdout"
+		: >"$SHARE/stderr"
+		return
+	fi
 	{
 		echo '#!/bin/bash'
 		for name in $(compgen -e | grep '^LKVM_' || true); do
@@ -130,8 +198,37 @@ nested_job() {
 	: >"$SHARE/stderr"
 }
 
+# pauth-impdef: QEMU's own pointer-authentication hash, far cheaper under TCG than QARMA.
+nested_qemu_arm64() {
+	qemu-system-aarch64 -accel tcg,thread=multi -M virt,virtualization=on,gic-version=3 \
+		-cpu max,pauth-impdef=on -smp "$NESTED_SMP" -m "$NESTED_MEM" \
+		-kernel "$L1_KERNEL" -initrd "$L1_INITRD" \
+		-append "console=ttyAMA0 quiet panic=-1" \
+		-display none -nodefaults -no-reboot \
+		-chardev "pipe,id=mon,path=$RUN_DIR/monitor" -mon chardev=mon,mode=readline \
+		-serial "file:$RUN_DIR/console.log" \
+		-fsdev "local,id=host,path=$STAGE,security_model=none,readonly=on" \
+		-device virtio-9p-pci,fsdev=host,mount_tag=host \
+		-fsdev "local,id=results,path=$SHARE,security_model=none" \
+		-device virtio-9p-pci,fsdev=results,mount_tag=results \
+		</dev/null >"$RUN_DIR/qemu.log" 2>&1 &
+	QEMU_PID=$!
+}
+
 nested_qemu_start() {
 	mkfifo "$RUN_DIR/monitor.in" "$RUN_DIR/monitor.out"
+	if [[ "$NESTED_ARCH" == arm64 ]]; then
+		nested_qemu_arm64
+	else
+		nested_qemu_x86_64
+	fi
+	tail -n +1 -f -s 0.2 --pid="$QEMU_PID" "$SHARE/stdout" &
+	TAIL_OUT_PID=$!
+	tail -n +1 -f -s 0.2 --pid="$QEMU_PID" "$SHARE/stderr" >&2 &
+	TAIL_ERR_PID=$!
+}
+
+nested_qemu_x86_64() {
 	qemu-system-x86_64 -accel tcg,thread=multi -M pc -cpu max \
 		-smp "$NESTED_SMP" -m "$NESTED_MEM" \
 		-kernel "$L1_KERNEL" -initrd "$L1_INITRD" \
@@ -145,10 +242,6 @@ nested_qemu_start() {
 		-device virtio-9p-pci,fsdev=results,mount_tag=results \
 		</dev/null >"$RUN_DIR/qemu.log" 2>&1 &
 	QEMU_PID=$!
-	tail -n +1 -f -s 0.2 --pid="$QEMU_PID" "$SHARE/stdout" &
-	TAIL_OUT_PID=$!
-	tail -n +1 -f -s 0.2 --pid="$QEMU_PID" "$SHARE/stderr" >&2 &
-	TAIL_ERR_PID=$!
 }
 
 now_ms() {
@@ -196,7 +289,8 @@ nested_kill() {
 }
 
 nested_rips() {
-	sed -n 's/^RIP=\([0-9a-f]*\).*HLT=\([01]\).*/\1(hlt=\2)/p' "$RUN_DIR/l1-cpus.txt" | tr '\n' ' '
+	sed -n -e 's/^RIP=\([0-9a-f]*\).*HLT=\([01]\).*/\1(hlt=\2)/p' \
+		-e 's/^PC=\([0-9a-f]*\).*/\1/p' "$RUN_DIR/l1-cpus.txt" | tr '\n' ' '
 }
 
 nested_console_tail() {
@@ -259,6 +353,7 @@ nested_run() {
 	nested_args "$@"
 	nested_l1_image
 	nested_run_dir
+	[[ "$NESTED_ARCH" != arm64 ]] || nested_stage
 	nested_job
 	T_START=$(now_ms)
 	nested_qemu_start

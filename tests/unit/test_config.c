@@ -83,6 +83,33 @@ START_TEST(test_bad_values)
 }
 END_TEST
 
+START_TEST(test_arm64_options)
+{
+	struct vm_config cfg;
+	struct err_msg e;
+
+	config_init(&cfg);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_AUTO);
+	ck_assert_ptr_null(cfg.dump_dtb);
+	ck_assert_int_eq(parse(&cfg, &e, "--irqchip", "gicv2", NULL, NULL), 0);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_GICV2);
+	ck_assert_int_eq(parse(&cfg, &e, "--irqchip=gicv3", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_GICV3);
+	ck_assert_int_eq(parse(&cfg, &e, "--irqchip", "gicv3-its", NULL, NULL), 0);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_GICV3_ITS);
+	ck_assert_int_eq(parse(&cfg, &e, "--irqchip", "gicv3", "--irqchip", "auto"), 0);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_AUTO);
+	ck_assert_int_eq(parse(&cfg, &e, "--dump-dtb", "out.dtb", NULL, NULL), 0);
+	ck_assert_str_eq(cfg.dump_dtb, "out.dtb");
+	expect_bad("--irqchip", "gicv4", "'gicv4'");
+	expect_bad("--irqchip", "GICV3", "'GICV3'");
+	expect_bad("--irqchip", "gicv3-", "'gicv3-'");
+	expect_bad("--irqchip", NULL, "needs a value");
+	expect_bad("--dump-dtb", "", "needs a file name");
+	expect_bad("--dump", "x.dtb", "'--dump'");
+}
+END_TEST
+
 START_TEST(test_size_suffixes)
 {
 	u64 mib;
@@ -112,6 +139,7 @@ int main(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_size_suffixes);
+	tcase_add_test(tc, test_arm64_options);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
