@@ -12,10 +12,23 @@ ARCH ?= $(HOST_ARCH)
 CROSS_COMPILE ?=
 STATIC ?= 0
 SANITIZE ?= 0
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 
 CC := $(CROSS_COMPILE)gcc
 PKG_CONFIG ?= pkg-config
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+# Arch-neutral code of the arm64 machine: built on every host, so that the unit
+# tests (which run on the build machine) cover the device tree and the Image parser.
+NEUTRAL_SRCS := $(wildcard fdt/*.c) arm64/image.c
+ARCH_CFLAGS :=
+ARCH_LDFLAGS :=
+ARCH_LDLIBS :=
 
 ifeq ($(ARCH),x86_64)
 ARCH_DIR := x86
@@ -24,8 +37,15 @@ ARCH_SRCS := $(wildcard x86/*.c) $(wildcard acpi/*.c) \
 GUEST_ARCH := x86_64
 else ifeq ($(ARCH),arm64)
 ARCH_DIR := arm64
-ARCH_SRCS := $(wildcard arm64/*.c) devices/uart8250.c
+ARCH_SRCS := $(filter-out $(NEUTRAL_SRCS),$(wildcard arm64/*.c)) devices/pl011.c devices/pl031.c
 GUEST_ARCH := arm64
+ARCH_LDLIBS := -lfdt
+ifneq ($(CROSS_COMPILE),)
+# libfdt-dev is not multi-arch: scripts/arm64-sysroot unpacks the :arm64 one here.
+ARM64_SYSROOT ?= $(or $(LKVM_CACHE),$(HOME)/.cache/lkvm)/sysroot-arm64
+ARCH_CFLAGS := -isystem $(ARM64_SYSROOT)/usr/include
+ARCH_LDFLAGS := -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+endif
 else
 $(error ARCH=$(ARCH) is not supported; use x86_64 or arm64)
 endif
@@ -41,9 +61,10 @@ CFLAGS ?= -O2 -g
 LKVM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-D_GNU_SOURCE -I$(ARCH_DIR) -MMD -MP \
 	-DLKVM_VERSION='"$(VERSION)"' -DLKVM_ARCH='"$(GUEST_ARCH)"' \
-	-DLKVM_GUEST_DIR='"$(CURDIR)/guest/out"'
-LDLIBS := -lpthread
-LKVM_LDFLAGS :=
+	-DLKVM_GUEST_DIR='"$(CURDIR)/guest/out"' $(ARCH_CFLAGS)
+# liburing ships a .pc file, libaio does not; both are multi-arch in Debian.
+LDLIBS := $(ARCH_LDLIBS) -luring -laio -lpthread
+LKVM_LDFLAGS := $(ARCH_LDFLAGS)
 ifeq ($(STATIC),1)
 LKVM_LDFLAGS += -static
 endif
@@ -54,23 +75,25 @@ endif
 ALL_CFLAGS = $(CFLAGS) $(LKVM_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(LKVM_LDFLAGS)
 
-CORE_SRCS := $(wildcard core/*.c)
-LIB_SRCS := $(CORE_SRCS) $(ARCH_SRCS)
+CORE_SRCS := $(wildcard core/*.c) $(wildcard virtio/*.c) $(wildcard pci/*.c)
+LIB_SRCS := $(CORE_SRCS) $(ARCH_SRCS) $(NEUTRAL_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/liblkvm.a
 
 all: $(BIN)
 
 $(BIN): $(BUILD)/vmm.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Tests: each tests/{unit,local}/test_*.c is its own Check program.
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -80,14 +103,18 @@ ifneq ($(ARCH),x86_64)
 UNIT_SRCS := $(filter-out tests/unit/test_acpi.c tests/unit/test_x86_%.c,$(UNIT_SRCS))
 endif
 LOCAL_SRCS := $(wildcard tests/local/test_*.c)
-TEST_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%) $(LOCAL_SRCS:%.c=$(BUILD)/%)
+TEST_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%) $(LOCAL_SRCS:%.c=$(BUILD)/%) \
+	$(BUILD)/tests/unit/fdt_dump
+# The device tree tests link libfdt on every host; ./lkvm only on arm64.
+TEST_LDLIBS := -lfdt
 ifeq ($(ARCH),x86_64)
 TEST_BINS += $(BUILD)/tests/unit/acpi_dump
 endif
 
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I. $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I. $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(TEST_LDLIBS) $(LDLIBS)
 
 tests: $(TEST_BINS)
 

@@ -34,14 +34,27 @@ static const char usage_run[] =
 	"\n"
 	"Boots a Linux kernel in a new VM, with its console on this terminal.\n"
 	"\n"
-	"  -k, --kernel FILE   kernel to boot (x86_64: a bzImage); default: the default\n"
-	"                      guest built by 'make guest' (" LKVM_GUEST_DIR ")\n"
+	"  -k, --kernel FILE   kernel to boot (x86_64: a bzImage; arm64: an uncompressed\n"
+	"                      Image); default: the default guest built by 'make guest'\n"
+	"                      (" LKVM_GUEST_DIR ")\n"
 	"  -i, --initrd FILE   initial ramdisk\n"
 	"  -p, --params TEXT   kernel command line, appended to lkvm's own\n"
-	"                      ('console=ttyS0'); may be repeated; later values win\n"
+	"                      (x86_64: 'console=ttyS0 reboot=acpi', arm64:\n"
+	"                      'console=ttyAMA0 earlycon'); may be repeated; later\n"
+	"                      values win\n"
+	"  -d, --disk PATH[,ro][,direct][,serial=ID][,io=auto|uring|aio|sync]\n"
+	"                      a raw disk image or block device as a virtio-blk disk\n"
+	"                      (up to 16); io= picks the host I/O backend (auto: io_uring\n"
+	"                      where the host has it, else aio)\n"
+	"      --virtio-transport pci|mmio\n"
+	"                      how virtio devices attach: modern virtio-pci behind an\n"
+	"                      ECAM host bridge with MSI-X (default), or virtio-mmio\n"
 	"  -m, --mem SIZE      guest RAM in MiB, or with a suffix M/G/T (default 256)\n"
 	"  -c, --cpus N        number of vCPUs (default 1)\n"
 	"      --name NAME     the VM's name (default guest-PID)\n"
+	"      --irqchip KIND  arm64: gicv3-its, gicv3 or gicv2 (default: the first\n"
+	"                      of these that KVM offers)\n"
+	"      --dump-dtb FILE arm64: write the guest's device tree to FILE and exit\n"
 	"  -h, --help          print this text\n"
 	"\n"
 	"On the console, Ctrl-a x ends the VM and Ctrl-a Ctrl-a sends Ctrl-a.\n"
@@ -94,6 +107,11 @@ static int cmd_run(int argc, char **argv)
 	if (vm_create(&vm, &cfg, &e)) {
 		vm_destroy(&vm);
 		return fail(&e);
+	}
+	if (cfg.dump_dtb) {
+		/* vm_create wrote the device tree the guest would have booted with. */
+		vm_destroy(&vm);
+		return 0;
 	}
 	status = vm_run(&vm, &e);
 	if (vm.exit_reason[0])

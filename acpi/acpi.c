@@ -5,7 +5,8 @@
  * sleep and reset registers, devices described only in the DSDT.
  *
  * Layout in the caller's buffer, every table 8-byte aligned:
- *   RSDP | XSDT -> (FADT, MADT) | FADT -> DSDT | MADT | DSDT
+ *   RSDP | XSDT -> (FADT, MADT[, MCFG]) | FADT -> DSDT | MADT | [MCFG] | DSDT
+ * MCFG and the DSDT's PCI0 are there only when the platform has a PCI host.
  */
 #include <errno.h>
 #include <string.h>
@@ -32,6 +33,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define FADT_REVISION		6
 #define FADT_MINOR_REVISION	3
 #define MADT_REVISION		5
+#define MCFG_REVISION		1
 #define DSDT_REVISION		2	/* 64-bit AML integers */
 
 #define FADT_F_WBINVD		(1u << 0)
@@ -57,6 +59,13 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 #define MAX_XAPIC_CPUS		255	/* IDs 0..254; 0xff is broadcast */
 #define SLP_TYP_MAX		7	/* a 3-bit field in SLEEP_CONTROL_REG */
+
+#define PCI_CONFIG_PORT		0xcf8	/* type 1 address, then data at 0xcfc */
+#define PCI_CONFIG_PORTS	8
+#define PCI_MAX_SLOTS		32
+#define PCI_INTX_PINS		4
+#define PCI_ECAM_BUS_SHIFT	20	/* 1 MiB of config space per bus */
+#define PCI_PRT_ALL_FUNCS	0xffff	/* _PRT address: any function of a slot */
 
 struct acpi_rsdp {
 	char signature[8];
@@ -90,11 +99,11 @@ struct acpi_gas {
 	u64 address;
 } __packed;
 
-#define XSDT_ENTRIES		2	/* FADT, MADT */
+#define XSDT_MAX_ENTRIES	3	/* FADT, MADT, MCFG */
 
 struct acpi_xsdt {
 	struct acpi_header h;
-	u64 entry[XSDT_ENTRIES];
+	u64 entry[XSDT_MAX_ENTRIES];
 } __packed;
 
 struct acpi_fadt {
@@ -189,16 +198,34 @@ struct madt_lapic_nmi {
 	u8 lint;
 } __packed;
 
+struct acpi_mcfg {
+	struct acpi_header h;
+	u64 reserved;
+} __packed;
+
+/* One ECAM range; its base is where bus 0 of the segment would be. */
+struct mcfg_alloc {
+	u64 base;
+	u16 segment;
+	u8 bus_start;
+	u8 bus_end;
+	u32 reserved;
+} __packed;
+
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP layout");
 _Static_assert(sizeof(struct acpi_header) == 36, "header layout");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT layout");
 _Static_assert(sizeof(struct acpi_madt) == 44, "MADT layout");
+_Static_assert(sizeof(struct acpi_mcfg) == 44, "MCFG layout");
+_Static_assert(sizeof(struct mcfg_alloc) == 16, "MCFG entry layout");
 
 /* Where each table goes, as offsets from buf[0]. */
 struct acpi_layout {
 	size_t xsdt;
+	size_t xsdt_len;
 	size_t fadt;
 	size_t madt;
+	size_t mcfg;		/* 0: no MCFG */
 	size_t dsdt;
 	size_t dsdt_len;
 	size_t end;
@@ -277,6 +304,15 @@ static void dsdt_rtc(struct aml *a, const struct acpi_platform *p)
 	aml_device_end(a);
 }
 
+/* Memory32Fixed wherever it fits: the form every OS parses. */
+static void res_mmio(struct aml *a, u64 base, u64 size)
+{
+	if (size <= 0xffffffffULL && base + size - 1 <= 0xffffffffULL)
+		aml_res_memory32_fixed(a, true, base, size);
+	else
+		aml_res_qword_memory(a, true, base, size);
+}
+
 /* Linux's virtio-mmio binds LNRO0005 through exactly this _CRS shape. */
 static void dsdt_mmio_dev(struct aml *a, const struct acpi_mmio_dev *d)
 {
@@ -286,17 +322,111 @@ static void dsdt_mmio_dev(struct aml *a, const struct acpi_mmio_dev *d)
 	aml_name_integer(a, "_CCA", 1);		/* DMA is cache-coherent */
 	aml_name(a, "_CRS");
 	aml_restemplate_begin(a);
-	if (d->size <= 0xffffffffULL && d->base + d->size - 1 <= 0xffffffffULL)
-		aml_res_memory32_fixed(a, true, d->base, d->size);
-	else
-		aml_res_qword_memory(a, true, d->base, d->size);
+	res_mmio(a, d->base, d->size);
 	aml_res_interrupt(a, d->edge ? AML_IRQ_EDGE : 0, d->gsi);
+	aml_restemplate_end(a);
+	aml_device_end(a);
+}
+
+static const struct pci_host_desc *pci_host(const struct acpi_platform *p)
+{
+	return p->pci && p->pci->present ? p->pci : NULL;
+}
+
+/*
+ * What the bridge decodes: its buses, the type 1 config ports (consumed
+ * by the bridge itself, so not a window; Linux drops them from its list)
+ * and the windows that BARs get placed in.
+ */
+static void dsdt_pci_crs(struct aml *a, const struct pci_host_desc *h)
+{
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_bus_window(a, h->bus_start, h->bus_end);
+	aml_res_io16(a, PCI_CONFIG_PORT, PCI_CONFIG_PORT, 1, PCI_CONFIG_PORTS);
+	if (h->io_size)
+		aml_res_io_window(a, h->io_pci_base, h->io_size);
+	if (h->mem32_size)
+		aml_res_mem_window(a, false, h->mem32_base, h->mem32_size);
+	if (h->mem64_size)
+		aml_res_mem_window(a, true, h->mem64_base, h->mem64_size);
+	aml_restemplate_end(a);
+}
+
+/*
+ * Package(){ address, pin, source, index }: a Zero source makes index a
+ * GSI, which Linux programs level-triggered, active-low as PCI wants.
+ */
+static void dsdt_prt_entry(struct aml *a, unsigned int slot, unsigned int pin,
+			   u32 gsi)
+{
+	aml_package_begin(a, 4);
+	aml_integer(a, (slot << 16) | PCI_PRT_ALL_FUNCS);
+	aml_integer(a, pin);
+	aml_integer(a, 0);
+	aml_integer(a, gsi);
+	aml_package_end(a);
+}
+
+/*
+ * INTx, for guests without MSI-X. Slot s pin p (0 = INTA) raises
+ * intx_irq[(s + p) % 4], the swizzle a PCI-to-PCI bridge applies.
+ */
+static void dsdt_pci_prt(struct aml *a, const struct pci_host_desc *h)
+{
+	unsigned int slot, pin;
+
+	aml_name(a, "_PRT");
+	aml_package_begin(a, h->nr_slots * PCI_INTX_PINS);
+	for (slot = 0; slot < h->nr_slots; slot++)
+		for (pin = 0; pin < PCI_INTX_PINS; pin++)
+			dsdt_prt_entry(a, slot, pin,
+				       h->intx_irq[(slot + pin) % PCI_INTX_PINS]);
+	aml_package_end(a);
+}
+
+/*
+ * PNP0A08 is a PCI Express root (ECAM); PNP0A03 lets older code bind it.
+ * No _ADR: a device has a _HID or an _ADR, and iasl warns about both.
+ */
+static void dsdt_pci(struct aml *a, const struct pci_host_desc *h)
+{
+	aml_device_begin(a, "PCI0");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0A08");
+	aml_name(a, "_CID");
+	aml_eisaid(a, "PNP0A03");
+	aml_name_integer(a, "_SEG", 0);		/* the MCFG's segment */
+	aml_name_integer(a, "_UID", 0);
+	aml_name_integer(a, "_BBN", h->bus_start);
+	aml_name_integer(a, "_STA", 0x0f);
+	aml_name_integer(a, "_CCA", 1);
+	dsdt_pci_crs(a, h);
+	if (h->nr_slots)
+		dsdt_pci_prt(a, h);
+	aml_device_end(a);
+}
+
+/*
+ * Linux uses the MCFG's ECAM area only once a motherboard resource (or
+ * E820) reserves it, and otherwise falls back to the 0xcf8 ports.
+ */
+static void dsdt_ecam_reservation(struct aml *a, const struct pci_host_desc *h)
+{
+	aml_device_begin(a, "RES0");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0C02");
+	aml_name_integer(a, "_UID", 0);
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	res_mmio(a, h->ecam_base, h->ecam_size);
 	aml_restemplate_end(a);
 	aml_device_end(a);
 }
 
 static void dsdt_body(struct aml *a, const struct acpi_platform *p)
 {
+	const struct pci_host_desc *pci = pci_host(p);
 	unsigned int i;
 
 	/* Hardware-reduced S5: the OS writes SLP_TYP to SLEEP_CONTROL_REG. */
@@ -314,6 +444,10 @@ static void dsdt_body(struct aml *a, const struct acpi_platform *p)
 		dsdt_rtc(a, p);
 	for (i = 0; i < p->nr_mmio_devs; i++)
 		dsdt_mmio_dev(a, &p->mmio_devs[i]);
+	if (pci) {
+		dsdt_pci(a, pci);
+		dsdt_ecam_reservation(a, pci);
+	}
 	aml_scope_end(a);
 }
 
@@ -323,6 +457,11 @@ static size_t madt_len(const struct acpi_platform *p)
 	       p->nr_cpus * sizeof(struct madt_lapic) +
 	       sizeof(struct madt_ioapic) + sizeof(struct madt_iso) +
 	       sizeof(struct madt_lapic_nmi);
+}
+
+static size_t mcfg_len(void)
+{
+	return sizeof(struct acpi_mcfg) + sizeof(struct mcfg_alloc);
 }
 
 static bool hid_valid(const char *hid)
@@ -339,14 +478,70 @@ static bool hid_valid(const char *hid)
 	return true;
 }
 
+/* The names of the DSDT's own devices. */
+static bool name_taken(const char *name)
+{
+	static const char *const fixed[] = { "COM1", "RTC0", "PCI0", "RES0" };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (!strcmp(name, fixed[i]))
+			return true;
+	return false;
+}
+
+/* size bytes from base, none of them past limit. */
+static bool range_within(u64 base, u64 size, u64 limit)
+{
+	return size && base <= limit && size - 1 <= limit - base;
+}
+
+static int check_pci_windows(const struct pci_host_desc *h, struct err_msg *e)
+{
+	if (h->nr_slots > PCI_MAX_SLOTS)
+		return err_set(e, EINVAL, "ACPI: %u PCI slots, a bus has %u",
+			       h->nr_slots, PCI_MAX_SLOTS);
+	/* x86 tables describe port I/O, not an MMIO-mapped I/O window. */
+	if (h->io_size && (h->io_base ||
+			   !range_within(h->io_pci_base, h->io_size, 0xffff)))
+		return err_set(e, EINVAL, "ACPI: PCI I/O window is not in ports 0-0xffff");
+	if (h->mem32_size &&
+	    !range_within(h->mem32_base, h->mem32_size, 0xffffffffULL))
+		return err_set(e, EINVAL, "ACPI: PCI 32-bit window is not below 4G");
+	if (h->mem64_size && !range_within(h->mem64_base, h->mem64_size, ~0ULL))
+		return err_set(e, EINVAL, "ACPI: PCI 64-bit window wraps");
+	return 0;
+}
+
+/*
+ * ecam_base is bus_start's config space, as in the device tree; the MCFG
+ * wants bus 0's, which must not fall below address 0.
+ */
+static int check_pci(const struct pci_host_desc *h, struct err_msg *e)
+{
+	u64 skipped = (u64)h->bus_start << PCI_ECAM_BUS_SHIFT;
+	u64 need = ((u64)h->bus_end - h->bus_start + 1) << PCI_ECAM_BUS_SHIFT;
+
+	if (h->bus_end < h->bus_start)
+		return err_set(e, EINVAL, "ACPI: PCI bus range %u-%u is empty",
+			       h->bus_start, h->bus_end);
+	if (h->ecam_base % SZ_1M || h->ecam_base < skipped ||
+	    h->ecam_size < need ||
+	    !range_within(h->ecam_base, h->ecam_size, ~0ULL))
+		return err_set(e, EINVAL, "ACPI: ECAM %#llx+%#llx does not fit buses %u-%u",
+			       (unsigned long long)h->ecam_base,
+			       (unsigned long long)h->ecam_size,
+			       h->bus_start, h->bus_end);
+	return check_pci_windows(h, e);
+}
+
 static int check_mmio_dev(const struct acpi_platform *p, unsigned int i,
 			  struct err_msg *e)
 {
 	const struct acpi_mmio_dev *d = &p->mmio_devs[i];
 	unsigned int j;
 
-	if (d->name[4] || !aml_nameseg_valid(d->name) ||
-	    !strcmp(d->name, "COM1") || !strcmp(d->name, "RTC0"))
+	if (d->name[4] || !aml_nameseg_valid(d->name) || name_taken(d->name))
 		return err_set(e, EINVAL, "ACPI: bad device name '%.4s'", d->name);
 	for (j = 0; j < i; j++)
 		if (!strcmp(d->name, p->mmio_devs[j].name))
@@ -387,7 +582,7 @@ static int check_platform(const struct acpi_platform *p, u64 gpa,
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return pci_host(p) ? check_pci(p->pci, e) : 0;
 }
 
 /* A measuring pass over the DSDT, so nothing is written unless it all fits. */
@@ -402,9 +597,15 @@ static int plan_layout(const struct acpi_platform *p, struct acpi_layout *l,
 		return err_set(e, EINVAL, "ACPI: DSDT has an invalid AML object");
 
 	l->xsdt = ALIGN_UP(sizeof(struct acpi_rsdp), TABLE_ALIGN);
-	l->fadt = ALIGN_UP(l->xsdt + sizeof(struct acpi_xsdt), TABLE_ALIGN);
+	l->xsdt_len = sizeof(struct acpi_header) +
+		      sizeof(u64) * (pci_host(p) ? 3 : 2);
+	l->fadt = ALIGN_UP(l->xsdt + l->xsdt_len, TABLE_ALIGN);
 	l->madt = ALIGN_UP(l->fadt + sizeof(struct acpi_fadt), TABLE_ALIGN);
 	l->dsdt = ALIGN_UP(l->madt + madt_len(p), TABLE_ALIGN);
+	if (pci_host(p)) {
+		l->mcfg = l->dsdt;
+		l->dsdt = ALIGN_UP(l->mcfg + mcfg_len(), TABLE_ALIGN);
+	}
 	l->dsdt_len = sizeof(struct acpi_header) + a.len;
 	l->end = l->dsdt + l->dsdt_len;
 	return 0;
@@ -492,12 +693,30 @@ static void write_fadt(const struct acpi_platform *p, u8 *t, u64 dsdt)
 	table_seal(t);
 }
 
-static void write_xsdt(u8 *t, u64 fadt, u64 madt)
+static void write_mcfg(const struct pci_host_desc *h, u8 *t)
 {
-	struct acpi_xsdt x = { .entry = { fadt, madt } };
+	struct acpi_mcfg m = { 0 };
+	struct mcfg_alloc ecam = {
+		.base = h->ecam_base -
+			((u64)h->bus_start << PCI_ECAM_BUS_SHIFT),
+		.segment = 0,
+		.bus_start = h->bus_start,
+		.bus_end = h->bus_end,
+	};
 
-	header_init(&x.h, "XSDT", sizeof(x), ACPI_REVISION_1);
-	memcpy(t, &x, sizeof(x));
+	header_init(&m.h, "MCFG", mcfg_len(), MCFG_REVISION);
+	put(put(t, &m, sizeof(m)), &ecam, sizeof(ecam));
+	table_seal(t);
+}
+
+static void write_xsdt(u8 *t, const struct acpi_layout *l, u64 gpa)
+{
+	struct acpi_xsdt x = { .entry = { gpa + l->fadt, gpa + l->madt } };
+
+	if (l->mcfg)
+		x.entry[2] = gpa + l->mcfg;
+	header_init(&x.h, "XSDT", l->xsdt_len, ACPI_REVISION_1);
+	memcpy(t, &x, l->xsdt_len);
 	table_seal(t);
 }
 
@@ -539,8 +758,10 @@ long acpi_build(const struct acpi_platform *p, void *buf, size_t size, u64 gpa,
 	if (ret)
 		return ret;
 	write_madt(p, b + l.madt);
+	if (l.mcfg)
+		write_mcfg(p->pci, b + l.mcfg);
 	write_fadt(p, b + l.fadt, gpa + l.dsdt);
-	write_xsdt(b + l.xsdt, gpa + l.fadt, gpa + l.madt);
+	write_xsdt(b + l.xsdt, &l, gpa);
 	write_rsdp(b, gpa + l.xsdt);
 	return l.end;
 }

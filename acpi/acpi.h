@@ -2,6 +2,7 @@
 #ifndef LKVM_ACPI_H
 #define LKVM_ACPI_H
 
+#include "../core/devices.h"
 #include "../core/util.h"
 
 /*
@@ -42,13 +43,22 @@ struct acpi_platform {
 
 	const struct acpi_mmio_dev *mmio_devs;
 	unsigned int nr_mmio_devs;
+
+	/*
+	 * An ECAM PCI host bridge (MCFG, \_SB.PCI0 and a PNP0C02 reservation
+	 * of the ECAM area), or NULL or !present for none. ecam_base is the
+	 * config space of bus_start. Port I/O only: io_base must be 0, the
+	 * ports are io_pci_base .. io_pci_base + io_size - 1.
+	 */
+	const struct pci_host_desc *pci;
 };
 
 /*
- * Writes RSDP, XSDT, FADT, DSDT and MADT into buf, which the guest sees at
- * guest-physical address gpa. The RSDP comes first (16-byte aligned, so a
- * guest that scans 0xe0000..0xfffff finds it). Returns the number of bytes
- * used, or -errno (-ENOSPC if size is too small) with e filled.
+ * Writes RSDP, XSDT, FADT, DSDT, MADT and, with PCI, MCFG into buf, which
+ * the guest sees at guest-physical address gpa. The RSDP comes first
+ * (16-byte aligned, so a guest that scans 0xe0000..0xfffff finds it).
+ * Returns the number of bytes used, or -errno (-ENOSPC if size is too
+ * small) with e filled.
  */
 long acpi_build(const struct acpi_platform *p, void *buf, size_t size, u64 gpa,
 		struct err_msg *e);

@@ -33,8 +33,21 @@
 #define RES_IO			0x47
 #define RES_END_TAG		0x79
 #define RES_MEMORY32_FIXED	0x86
+#define RES_DWORD_ADDR		0x87
+#define RES_WORD_ADDR		0x88
 #define RES_EXT_IRQ		0x89
 #define RES_QWORD_ADDR		0x8a
+
+/* Address space descriptors: resource type, general and type flags. */
+#define ADDR_SPACE_MEMORY	0
+#define ADDR_SPACE_IO		1
+#define ADDR_SPACE_BUS		2
+#define ADDR_CONSUMER		(1u << 0)	/* clear: ResourceProducer */
+#define ADDR_MIN_FIXED		(1u << 2)
+#define ADDR_MAX_FIXED		(1u << 3)
+#define ADDR_MEM_RW		(1u << 0)
+#define ADDR_MEM_PREFETCH	(3u << 1)
+#define ADDR_IO_ENTIRE_RANGE	3
 
 #define PKGLEN_MAX		0x0fffffff	/* 28 bits */
 
@@ -487,25 +500,71 @@ void aml_res_memory32_fixed(struct aml *a, bool rw, u32 base, u32 size)
 }
 
 /*
+ * Word, DWord and QWord address space descriptors share one layout: type,
+ * flags, then granularity, min, max, translation and length, each width
+ * bytes. Granularity and translation are always 0 here, and min and max
+ * are both fixed, so length is exactly max - min + 1.
+ */
+static void res_addr_space(struct aml *a, unsigned int width, u8 type,
+			   u8 flags, u8 type_flags, u64 base, u64 size)
+{
+	u8 d[46] = { 0 };
+	u64 limit = width == 8 ? ~0ULL : (1ULL << (8 * width)) - 1;
+
+	if (!size || base > limit || size - 1 > limit - base)
+		a->invalid = true;
+	d[0] = width == 2 ? RES_WORD_ADDR :
+	       width == 4 ? RES_DWORD_ADDR : RES_QWORD_ADDR;
+	put_le(d + 1, 3 + 5 * width, 2);
+	d[3] = type;
+	d[4] = flags | ADDR_MIN_FIXED | ADDR_MAX_FIXED;
+	d[5] = type_flags;
+	put_le(d + 6 + 1 * width, base, width);
+	put_le(d + 6 + 2 * width, base + size - 1, width);
+	put_le(d + 6 + 4 * width, size, width);
+	aml_raw(a, d, 6 + 5 * width);
+}
+
+/*
  * QWordMemory(ResourceConsumer, PosDecode, MinFixed, MaxFixed,
  * NonCacheable, rw, 0, base, base + size - 1, 0, size): for windows that do
  * not fit Memory32Fixed.
  */
 void aml_res_qword_memory(struct aml *a, bool rw, u64 base, u64 size)
 {
-	u8 d[46] = { RES_QWORD_ADDR, 43, 0 };
+	res_addr_space(a, 8, ADDR_SPACE_MEMORY, ADDR_CONSUMER,
+		       rw ? ADDR_MEM_RW : 0, base, size);
+}
 
-	if (!size || base + size - 1 < base)
+/* WordBusNumber(ResourceProducer, MinFixed, MaxFixed, PosDecode, ...) */
+void aml_res_bus_window(struct aml *a, u8 first, u8 last)
+{
+	if (last < first)
 		a->invalid = true;
-	d[3] = 0;			/* memory range */
-	d[4] = 0x0d;			/* consumer, _MIF, _MAF */
-	d[5] = rw;			/* non-cacheable, AddressRangeMemory */
-	put_le(d + 6, 0, 8);		/* granularity */
-	put_le(d + 14, base, 8);
-	put_le(d + 22, base + size - 1, 8);
-	put_le(d + 30, 0, 8);		/* translation offset */
-	put_le(d + 38, size, 8);
-	aml_raw(a, d, sizeof(d));
+	res_addr_space(a, 2, ADDR_SPACE_BUS, 0, 0, first,
+		       (u64)last - first + 1);
+}
+
+/* WordIO(ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, ...) */
+void aml_res_io_window(struct aml *a, u16 base, u32 size)
+{
+	res_addr_space(a, 2, ADDR_SPACE_IO, 0, ADDR_IO_ENTIRE_RANGE, base,
+		       size);
+}
+
+/*
+ * DWordMemory, or QWordMemory when the window does not fit below 4G
+ * (ResourceProducer, PosDecode, MinFixed, MaxFixed, ReadWrite):
+ * non-cacheable unless prefetchable, as a PCI BAR declares itself.
+ */
+void aml_res_mem_window(struct aml *a, bool prefetch, u64 base, u64 size)
+{
+	u8 flags = ADDR_MEM_RW | (prefetch ? ADDR_MEM_PREFETCH : 0);
+	bool low = size && base <= 0xffffffffULL &&
+		   size - 1 <= 0xffffffffULL - base;
+
+	res_addr_space(a, low ? 4 : 8, ADDR_SPACE_MEMORY, 0, flags, base,
+		       size);
 }
 
 /* Interrupt(ResourceConsumer, ...){gsi}: the extended IRQ descriptor. */

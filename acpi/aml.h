@@ -73,4 +73,9 @@ void aml_res_memory32_fixed(struct aml *a, bool rw, u32 base, u32 size);
 void aml_res_qword_memory(struct aml *a, bool rw, u64 base, u64 size);
 void aml_res_interrupt(struct aml *a, unsigned int flags, u32 gsi);
 
+/* A bridge's windows: fixed ranges it produces for the devices behind it. */
+void aml_res_bus_window(struct aml *a, u8 first, u8 last);
+void aml_res_io_window(struct aml *a, u16 base, u32 size);
+void aml_res_mem_window(struct aml *a, bool prefetch, u64 base, u64 size);
+
 #endif

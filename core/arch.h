@@ -22,5 +22,32 @@ int arch_vcpu_setup(struct vcpu *vcpu, struct err_msg *e);
 /* Exits the core does not know; false if unhandled (a fatal error). */
 bool arch_handle_exit(struct vcpu *vcpu);
 void arch_vm_teardown(struct vm *vm);
+/* Where devices go: a window for MMIO devices and the interrupts they may take. */
+struct arch_dev_space {
+	u64 mmio_base;
+	u64 mmio_size;
+	u64 mmio_stride;		/* one device per stride */
+	const u32 *irqs;
+	unsigned int nr_irqs;
+};
+
+void arch_dev_space(struct vm *vm, struct arch_dev_space *s);
+
+struct pci_host_desc;
+/* The PCI host's ECAM and windows; *ports: config space also at 0xcf8/0xcfc. */
+void arch_pci_layout(struct vm *vm, struct pci_host_desc *p, bool *ports);
+
+struct kvm_irq_routing_entry;
+/*
+ * The routes KVM has by default (irqchip pins), which a routing table that
+ * adds MSIs must keep. Fills at most max entries; returns how many.
+ */
+unsigned int arch_irq_default_routes(struct vm *vm, struct kvm_irq_routing_entry *r,
+				     unsigned int max);
+/* Turns an MSI a device would write into a route for gsi; -EINVAL if it goes nowhere. */
+int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
+		   struct kvm_irq_routing_entry *r);
+/* Drives an in-kernel irqchip input: an x86 GSI, or an arm64 SPI number. */
+int arch_irq_line(struct vm *vm, u32 irq, bool level);
 
 #endif

@@ -11,6 +11,7 @@
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_NAME, OPT_HELP,
+	OPT_IRQCHIP, OPT_DUMP_DTB, OPT_DISK, OPT_TRANSPORT,
 };
 
 struct opt {
@@ -28,6 +29,10 @@ static const struct opt run_opts[] = {
 	{ OPT_CPUS, 'c', "cpus", true },
 	{ OPT_NAME, 0, "name", true },
 	{ OPT_HELP, 'h', "help", false },
+	{ OPT_DISK, 'd', "disk", true },
+	{ OPT_TRANSPORT, 0, "virtio-transport", true },
+	{ OPT_IRQCHIP, 0, "irqchip", true },
+	{ OPT_DUMP_DTB, 0, "dump-dtb", true },
 };
 
 void config_init(struct vm_config *cfg)
@@ -35,6 +40,7 @@ void config_init(struct vm_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mem_mib = CONFIG_DEFAULT_MEM_MIB;
 	cfg->nr_cpus = CONFIG_DEFAULT_CPUS;
+	cfg->transport = VIRTIO_TRANSPORT_PCI;
 	snprintf(cfg->name, sizeof(cfg->name), "guest-%d", (int)getpid());
 }
 
@@ -75,6 +81,25 @@ static int parse_cpus(const char *s, unsigned int *n)
 		return -EINVAL;
 	*n = v;
 	return 0;
+}
+
+static int parse_irqchip(const char *s, enum irqchip_kind *kind)
+{
+	static const char *const names[] = {
+		[IRQCHIP_AUTO] = "auto",
+		[IRQCHIP_GICV2] = "gicv2",
+		[IRQCHIP_GICV3] = "gicv3",
+		[IRQCHIP_GICV3_ITS] = "gicv3-its",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(s, names[i])) {
+			*kind = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 /* Names become socket file names later: keep them to a safe alphabet. */
@@ -125,6 +150,31 @@ static int apply(struct vm_config *cfg, enum opt_id id, const char *arg,
 		break;
 	case OPT_HELP:
 		cfg->help = true;
+		break;
+	case OPT_DISK:
+		if (cfg->nr_disks == CONFIG_MAX_DISKS)
+			return err_usage(e, "%s '%s': at most %u disks; drop one", spelled, arg,
+					 CONFIG_MAX_DISKS);
+		if (disk_config_parse(arg, &cfg->disks[cfg->nr_disks], e))
+			return -EINVAL;
+		cfg->nr_disks++;
+		break;
+	case OPT_TRANSPORT:
+		if (!strcmp(arg, "mmio"))
+			cfg->transport = VIRTIO_TRANSPORT_MMIO;
+		else if (!strcmp(arg, "pci"))
+			cfg->transport = VIRTIO_TRANSPORT_PCI;
+		else
+			return err_usage(e, "%s '%s': give pci or mmio", spelled, arg);
+		break;
+	case OPT_IRQCHIP:
+		if (parse_irqchip(arg, &cfg->irqchip))
+			return err_usage(e, "%s '%s': give gicv2, gicv3, gicv3-its or auto", spelled, arg);
+		break;
+	case OPT_DUMP_DTB:
+		if (!*arg)
+			return err_usage(e, "%s needs a file name", spelled);
+		cfg->dump_dtb = arg;
 		break;
 	}
 	return 0;

@@ -2,12 +2,27 @@
 #ifndef LKVM_CONFIG_H
 #define LKVM_CONFIG_H
 
+#include "../virtio/disk.h"
 #include "util.h"
 
 #define CONFIG_DEFAULT_MEM_MIB	256
 #define CONFIG_DEFAULT_CPUS	1
 #define CONFIG_NAME_MAX		64
 #define CONFIG_PARAMS_MAX	4096
+#define CONFIG_MAX_DISKS	16
+
+enum virtio_transport {
+	VIRTIO_TRANSPORT_MMIO,
+	VIRTIO_TRANSPORT_PCI,
+};
+
+/* --irqchip: which interrupt controller an arm64 guest gets; AUTO tries them best first. */
+enum irqchip_kind {
+	IRQCHIP_AUTO,
+	IRQCHIP_GICV2,		/* GICv2 with a v2m frame for MSIs */
+	IRQCHIP_GICV3,		/* GICv3 without an ITS */
+	IRQCHIP_GICV3_ITS,	/* GICv3 with an ITS */
+};
 
 /* Everything `lkvm run` was asked for, before any of it is checked on the host. */
 struct vm_config {
@@ -18,6 +33,11 @@ struct vm_config {
 	u64 mem_mib;
 	unsigned int nr_cpus;
 	bool help;
+	struct disk_config disks[CONFIG_MAX_DISKS];
+	unsigned int nr_disks;
+	enum virtio_transport transport;
+	enum irqchip_kind irqchip;
+	const char *dump_dtb;		/* arm64: write the device tree here and exit */
 
 	/* Not on the command line: tiny-payload tests run without an irqchip. */
 	bool no_irqchip;

@@ -12,6 +12,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "../virtio/setup.h"
 #include "arch.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -136,6 +137,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct err_msg *e)
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	io_bus_init(&vm->pio);
 	io_bus_init(&vm->mmio);
+	irq_routes_init(&vm->routes);
 	term_init(&vm->term, vm, STDIN_FILENO, STDOUT_FILENO);
 	ret = event_loop_init(&vm->loop);
 	if (ret)
@@ -153,6 +155,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct err_msg *e)
 		ret = setup_memory(vm, e);
 	if (!ret)
 		ret = arch_vm_setup(vm, e);
+	if (!ret)
+		ret = virtio_devices_create(vm, e);
 	if (!ret)
 		ret = create_vcpus(vm, e);
 	if (!ret)
@@ -183,11 +187,42 @@ bool vm_stopping(struct vm *vm)
 	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
 }
 
+int vm_place_mmio_device(struct vm *vm, const char *prefix, u64 size, struct dev_desc *d,
+			 struct err_msg *e)
+{
+	struct arch_dev_space s;
+	unsigned int slot = vm->next_mmio_slot;
+
+	arch_dev_space(vm, &s);
+	if (size > s.mmio_stride || (u64)(slot + 1) * s.mmio_stride > s.mmio_size ||
+	    vm->next_irq >= s.nr_irqs)
+		return err_usage(e, "too many devices: this machine has room for %u MMIO devices; use fewer",
+				 (unsigned int)MIN(s.mmio_size / s.mmio_stride, (u64)s.nr_irqs));
+	memset(d, 0, sizeof(*d));
+	d->kind = DEV_VIRTIO_MMIO;
+	snprintf(d->name, sizeof(d->name), "%.2s%02X", prefix, slot);
+	d->base = s.mmio_base + slot * s.mmio_stride;
+	d->size = size;
+	d->irq = s.irqs[vm->next_irq];
+	d->edge = true;
+	if (inventory_add(&vm->inventory, d))
+		return err_usage(e, "too many devices for the device inventory; use fewer");
+	vm->next_mmio_slot++;
+	vm->next_irq++;
+	return 0;
+}
+
+int vm_add_device(struct vm *vm, void *obj, void (*destroy)(void *obj))
+{
+	if (vm->nr_devices == VM_MAX_DEVICES)
+		return -ENOSPC;
+	vm->devices[vm->nr_devices++] = (struct vm_device){ .obj = obj, .destroy = destroy };
+	return 0;
+}
+
 int vm_irq_line(struct vm *vm, u32 gsi, bool level)
 {
-	struct kvm_irq_level irq = { .irq = gsi, .level = level };
-
-	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) ? -errno : 0;
+	return arch_irq_line(vm, gsi, level);
 }
 
 /* Waits for a stop request or a terminating signal; returns the exit status. */
@@ -276,7 +311,11 @@ void vm_destroy(struct vm *vm)
 	unsigned int i;
 
 	term_restore(&vm->term);
+	/* The loop is stopped first: no completion can run on a freed device. */
 	event_loop_destroy(&vm->loop);
+	while (vm->nr_devices--)
+		vm->devices[vm->nr_devices].destroy(vm->devices[vm->nr_devices].obj);
+	vm->nr_devices = 0;
 	arch_vm_teardown(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
@@ -285,6 +324,7 @@ void vm_destroy(struct vm *vm)
 	guest_mem_free(&vm->mem);
 	io_bus_destroy(&vm->pio);
 	io_bus_destroy(&vm->mmio);
+	irq_routes_destroy(&vm->routes);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

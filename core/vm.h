@@ -10,11 +10,13 @@
 #include "devices.h"
 #include "event_loop.h"
 #include "io_bus.h"
+#include "irq_route.h"
 #include "mem.h"
 #include "term.h"
 #include "util.h"
 
 struct vm;
+struct pci_host;
 
 struct vcpu {
 	struct vm *vm;
@@ -31,6 +33,14 @@ enum {
 	VM_EXIT_OK = 0,		/* the guest powered off or rebooted */
 	VM_EXIT_FAILURE = 1,	/* lkvm or KVM failed */
 	VM_EXIT_USAGE = 2,	/* a bad option or input file */
+};
+
+#define VM_MAX_DEVICES		32
+
+/* A device object the VM tears down with itself. */
+struct vm_device {
+	void *obj;
+	void (*destroy)(void *obj);
 };
 
 /* Owns everything one guest needs; nothing about a VM lives in a global. */
@@ -50,6 +60,12 @@ struct vm {
 	struct event_loop loop;
 	struct term term;
 	struct dev_inventory inventory;
+	struct irq_routes routes;
+	struct pci_host *pci_host;	/* created with the first PCI device */
+	unsigned int next_mmio_slot;
+	unsigned int next_irq;
+	struct vm_device devices[VM_MAX_DEVICES];
+	unsigned int nr_devices;
 	struct arch_vm arch;
 
 	int stop_fd;			/* eventfd: the VM was asked to stop */
@@ -72,6 +88,15 @@ void vm_destroy(struct vm *vm);
 /* Any thread may ask the VM to stop; the first reason wins. */
 void vm_stop(struct vm *vm, int status, const char *reason);
 bool vm_stopping(struct vm *vm);
+
+/*
+ * Takes the next MMIO window and interrupt of the platform's device space
+ * for a device named prefix + slot, and lists it in the inventory.
+ */
+int vm_place_mmio_device(struct vm *vm, const char *prefix, u64 size, struct dev_desc *d,
+			 struct err_msg *e);
+/* Hands obj to the VM, which calls destroy(obj) when it is torn down. */
+int vm_add_device(struct vm *vm, void *obj, void (*destroy)(void *obj));
 
 /* Raises or lowers an interrupt line of the in-kernel irqchip. */
 int vm_irq_line(struct vm *vm, u32 gsi, bool level);

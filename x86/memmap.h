@@ -25,6 +25,16 @@
 /* RAM above this runs on past 4 GiB; the hole holds MMIO. */
 #define X86_MMIO_HOLE		0xc0000000ULL
 #define X86_MMIO_HOLE_END	0x100000000ULL
+#define X86_PCI_MEM32_BASE	0xc0000000ULL	/* 32-bit BARs */
+#define X86_PCI_MEM32_SIZE	0x10000000ULL
+#define X86_PCI_ECAM_BASE	0xe0000000ULL	/* bus 0 only */
+#define X86_PCI_ECAM_SIZE	0x00100000ULL
+#define X86_PCI_MEM64_BASE	0x4000000000ULL	/* 256 GiB: past any -m lkvm takes */
+#define X86_PCI_MEM64_SIZE	0x4000000000ULL
+#define X86_PCI_INTX_GSI	20		/* INTA..INTD on GSIs 20-23 */
+#define X86_VIRTIO_MMIO_BASE	0xd0000000ULL	/* one 4 KiB slot per device */
+#define X86_VIRTIO_MMIO_SIZE	0x01000000ULL
+#define X86_VIRTIO_MMIO_STRIDE	0x1000ULL
 #define X86_IOAPIC_ADDR		0xfec00000ULL
 #define X86_LAPIC_ADDR		0xfee00000ULL
 #define X86_IDENT_MAP_ADDR	0xfffbc000ULL	/* KVM's (VMX) identity map page */

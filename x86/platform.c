@@ -17,7 +17,12 @@
 
 #define KERNEL_MAX_SIZE		(512ULL << 20)
 #define INITRD_MAX_SIZE		(2048ULL << 20)
-#define PLATFORM_PARAMS		"console=ttyS0"
+/*
+ * reboot=acpi: with hardware-reduced ACPI and no EFI, Linux would otherwise
+ * reset through the BIOS (real mode and the reset vector); the ACPI reset
+ * register ends lkvm directly.
+ */
+#define PLATFORM_PARAMS		"console=ttyS0 reboot=acpi"
 
 int arch_check_config(struct vm *vm, struct err_msg *e)
 {
@@ -26,6 +31,10 @@ int arch_check_config(struct vm *vm, struct err_msg *e)
 	if (cfg->nr_cpus > X86_MAX_CPUS)
 		return err_usage(e, "-c %u: lkvm's x86 machine has at most %u vCPUs; give -c %u or fewer",
 				 cfg->nr_cpus, X86_MAX_CPUS, X86_MAX_CPUS);
+	if (cfg->irqchip != IRQCHIP_AUTO)
+		return err_usage(e, "--irqchip chooses an arm64 GIC; the x86 machine always has an IOAPIC");
+	if (cfg->dump_dtb)
+		return err_usage(e, "--dump-dtb: x86 guests get ACPI tables, not a device tree");
 	if (cfg->mem_mib < 2 && !cfg->raw_payload)
 		return err_usage(e, "-m %llu: too little memory; give at least 64 (MiB)",
 				 (unsigned long long)cfg->mem_mib);
@@ -99,8 +108,44 @@ static int load_file(const char *what, const char *path, u64 max, void **buf, u6
 	return 0;
 }
 
+/* IOAPIC pins free for devices: not the timer (0, 2), COM1 (4) or the RTC (8). */
+static const u32 device_gsis[] = { 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+
+void arch_dev_space(struct vm *vm, struct arch_dev_space *s)
+{
+	(void)vm;
+	*s = (struct arch_dev_space){
+		.mmio_base = X86_VIRTIO_MMIO_BASE,
+		.mmio_size = X86_VIRTIO_MMIO_SIZE,
+		.mmio_stride = X86_VIRTIO_MMIO_STRIDE,
+		.irqs = device_gsis,
+		.nr_irqs = ARRAY_SIZE(device_gsis),
+	};
+}
+
+/* The DSDT's devices come from the inventory, so a new device needs no table code. */
+static unsigned int inventory_to_acpi(const struct dev_inventory *inv, struct acpi_mmio_dev *out)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < inv->nr; i++) {
+		const struct dev_desc *d = &inv->devs[i];
+
+		if (d->kind != DEV_VIRTIO_MMIO)
+			continue;
+		out[n] = (struct acpi_mmio_dev){
+			.hid = "LNRO0005", .uid = n, .base = d->base, .size = d->size,
+			.gsi = d->irq, .edge = d->edge,
+		};
+		memcpy(out[n].name, d->name, 4);
+		n++;
+	}
+	return n;
+}
+
 static int write_acpi(struct vm *vm, u64 *rsdp, struct err_msg *e)
 {
+	struct acpi_mmio_dev mmio_devs[INVENTORY_MAX_DEVS];
 	struct acpi_platform p = {
 		.nr_cpus = vm->nr_vcpus,
 		.lapic_addr = X86_LAPIC_ADDR,
@@ -115,6 +160,9 @@ static int write_acpi(struct vm *vm, u64 *rsdp, struct err_msg *e)
 		.uart_port = X86_COM1_PORT,
 		.uart_irq = X86_COM1_IRQ,
 		.rtc_port = X86_RTC_PORT,
+		.mmio_devs = mmio_devs,
+		.nr_mmio_devs = inventory_to_acpi(&vm->inventory, mmio_devs),
+		.pci = &vm->inventory.pci,
 	};
 	void *buf = guest_ptr(&vm->mem, X86_BIOS_START, X86_BIOS_END - X86_BIOS_START);
 	long n;
@@ -224,6 +272,13 @@ int arch_load_guest(struct vm *vm, struct err_msg *e)
 	if (vm->cfg.raw_payload)
 		return load_raw(vm, e);
 	return load_bzimage(vm, e);
+}
+
+int arch_irq_line(struct vm *vm, u32 irq, bool level)
+{
+	struct kvm_irq_level line = { .irq = irq, .level = level };
+
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) ? -errno : 0;
 }
 
 bool arch_handle_exit(struct vcpu *vcpu)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Builds the ACPI tables for a sample platform and writes each one to its
- * own file (rsdp.dat, xsdt.dat, facp.dat, apic.dat, dsdt.dat) in the given
- * directory, found the way a guest finds them: RSDP -> XSDT -> FADT -> DSDT.
+ * own file (rsdp.dat, xsdt.dat, facp.dat, apic.dat, mcfg.dat, dsdt.dat) in
+ * the given directory, found the way a guest finds them: RSDP -> XSDT ->
+ * FADT -> DSDT.
  * acpi_iasl.sh feeds the files to "iasl -d".
  */
 #include <errno.h>
@@ -22,6 +23,24 @@ static const struct acpi_mmio_dev sample_devs[] = {
 	{ "VR03", "LNRO0005", 3, 0x100000000ULL, 0x200, 8, true },
 };
 
+/* A PCI host laid out like the x86 one, INTA-D of slot 0 on GSIs 20-23. */
+static const struct pci_host_desc sample_pci = {
+	.present = true,
+	.ecam_base = 0xe0000000,
+	.ecam_size = 0x100000,
+	.bus_start = 0,
+	.bus_end = 0,
+	.io_base = 0,
+	.io_pci_base = 0x1000,
+	.io_size = 0xf000,
+	.mem32_base = 0xc0000000,
+	.mem32_size = 0x10000000,
+	.mem64_base = 0x8000000000ULL,
+	.mem64_size = 0x1000000000ULL,
+	.intx_irq = { 20, 21, 22, 23 },
+	.nr_slots = 32,
+};
+
 static const struct acpi_platform sample = {
 	.nr_cpus = 4,
 	.lapic_addr = 0xfee00000,
@@ -38,6 +57,7 @@ static const struct acpi_platform sample = {
 	.uart_irq = 4,
 	.mmio_devs = sample_devs,
 	.nr_mmio_devs = sizeof(sample_devs) / sizeof(sample_devs[0]),
+	.pci = &sample_pci,
 };
 
 static unsigned char buf[BUF_SIZE];

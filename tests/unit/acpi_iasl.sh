@@ -6,8 +6,8 @@
 #    (bad checksums, malformed AML or resource descriptors);
 #  - each disassembly compiled back with iasl, which runs the compiler's
 #    semantic checks (predefined names, _HID format, resource fields);
-#  - acpiexec loading the tables and parsing every _CRS the way the ACPICA
-#    in a Linux guest does.
+#  - acpiexec loading the tables and parsing every _CRS, and the PCI host
+#    bridge's _PRT, the way the ACPICA in a Linux guest does.
 #
 #   tests/unit/acpi_iasl.sh [BUILD_DIR]
 #
@@ -119,6 +119,30 @@ check_crs_decoded() {
 		bad "only $templates of $all _CRS objects decode as ResourceTemplate"
 }
 
+# MCFG: the sample's one ECAM range (see acpi_dump.c).
+check_mcfg() {
+	local dsl=$out/mcfg.dsl
+
+	[ -s "$dsl" ] || return 0
+	grep -qE 'Base Address : 00000000E0000000' "$dsl" ||
+		bad "mcfg.dsl: ECAM base is not 0xE0000000"
+	grep -qE 'End Bus Number : 00' "$dsl" || bad "mcfg.dsl: bus range is not 0-0"
+}
+
+# "resources" on PCI0 also builds the IRQ routing table from _PRT, as
+# Linux's acpi_pci_irq code does: 32 slots x 4 pins in the sample.
+check_pci_objects() {
+	local log=$1
+
+	grep -q 'Evaluation of \\_SB.PCI0._CRS returned' "$log" ||
+		bad "acpiexec could not evaluate \\_SB.PCI0._CRS"
+	grep -A1 'Evaluation of \\_SB.PCI0._PRT returned' "$log" |
+		grep -q 'Contains 128 Elements' ||
+		bad "acpiexec could not evaluate \\_SB.PCI0._PRT (128 entries)"
+	grep -q '^\[7F\] PCI IRQ Routing Table Package' "$log" ||
+		bad "acpiexec could not convert \\_SB.PCI0._PRT to a routing table"
+}
+
 # acpiexec supplies its own RSDP/XSDT; its resource round trip re-encodes
 # the EndTag with checksum 0, so only that descriptor may compare unequal.
 acpiexec_check() {
@@ -128,22 +152,26 @@ acpiexec_check() {
 	while read -r dev; do
 		cmds="$cmds; resources \\_SB.$dev"
 	done < <(sed -n 's/^ *Device (\([A-Z0-9_]*\)).*/\1/p' "$out/dsdt.dsl")
+	cmds="$cmds; evaluate \\_SB.PCI0._CRS; evaluate \\_SB.PCI0._PRT"
 	(cd "$out" && timeout 60 acpiexec -b "$cmds; evaluate \\_S5" \
-		facp.dat dsdt.dat apic.dat) >"$log" 2>&1 ||
+		facp.dat dsdt.dat apic.dat mcfg.dat) >"$log" 2>&1 ||
 		bad "acpiexec exited non-zero"
 	hits=$(grep -E 'Data mismatch in descriptor' "$log" | grep -v 'type 78' || true)
 	[ -z "$hits" ] || bad "acpiexec: a resource descriptor did not round-trip: $hits"
 	hits=$(grep -e 'AcpiGetCurrentResources failed' -e 'ACPI Error' \
+		-e 'AcpiGetIrqRoutingTable failed' \
 		-e 'ACPI Exception' -e 'Firmware Error' -e 'Firmware Warning' \
 		-e 'Segmentation' "$log" || true)
 	if [ -n "$hits" ]; then
 		bad "acpiexec reported problems:"
 		indent <<<"$hits"
 	fi
-	grep -q 'Contains 4 Elements' "$log" || bad "acpiexec could not evaluate \\_S5"
+	grep -A1 'Evaluation of \\_S5 returned' "$log" |
+		grep -q 'Contains 4 Elements' || bad "acpiexec could not evaluate \\_S5"
+	check_pci_objects "$log"
 }
 
-tables="rsdp xsdt facp apic dsdt"
+tables="rsdp xsdt facp apic mcfg dsdt"
 for name in $tables; do
 	if [ ! -s "$out/$name.dat" ]; then
 		bad "acpi_dump wrote no $name.dat"
@@ -153,6 +181,7 @@ for name in $tables; do
 	recompile "$name"
 done
 check_crs_decoded
+check_mcfg
 acpiexec_check
 
 if [ "$fail" != 0 ]; then

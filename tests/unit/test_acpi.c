@@ -62,6 +62,32 @@ static struct acpi_platform test_platform(unsigned int nr_cpus)
 	return p;
 }
 
+/* Buses 0-1, so the bus window and MCFG range are not just one bus. */
+static const struct pci_host_desc test_pci = {
+	.present = true,
+	.ecam_base = 0xe0000000,
+	.ecam_size = 0x200000,
+	.bus_start = 0,
+	.bus_end = 1,
+	.io_base = 0,
+	.io_pci_base = 0x1000,
+	.io_size = 0xf000,
+	.mem32_base = 0xc0000000,
+	.mem32_size = 0x10000000,
+	.mem64_base = 0x8000000000ULL,
+	.mem64_size = 0x1000000000ULL,
+	.intx_irq = { 20, 21, 22, 23 },
+	.nr_slots = 32,
+};
+
+static struct acpi_platform test_pci_platform(const struct pci_host_desc *pci)
+{
+	struct acpi_platform p = test_platform(2);
+
+	p.pci = pci;
+	return p;
+}
+
 static u8 buf[BUF_SIZE];
 static struct err_msg err;
 
@@ -137,6 +163,16 @@ static void assert_in_dsdt(long used, const void *needle, size_t m)
 
 	ck_assert_msg(find_bytes(t + 36, len - 36, needle, m),
 		      "%zu-byte sequence starting %02x not in DSDT", m,
+		      ((const u8 *)needle)[0]);
+}
+
+static void assert_not_in_dsdt(long used, const void *needle, size_t m)
+{
+	size_t len;
+	const u8 *t = dsdt(used, &len);
+
+	ck_assert_msg(!find_bytes(t + 36, len - 36, needle, m),
+		      "%zu-byte sequence starting %02x is in the DSDT", m,
 		      ((const u8 *)needle)[0]);
 }
 
@@ -380,6 +416,345 @@ START_TEST(test_dsdt_mmio_crs)
 	assert_in_dsdt(used, vr00, sizeof(vr00));
 	assert_in_dsdt(used, vr02_irq, sizeof(vr02_irq));
 	assert_in_dsdt(used, vr03_mem, sizeof(vr03_mem));
+}
+END_TEST
+
+/* XSDT entry 2 is the MCFG, with one allocation for segment 0. */
+static const u8 *mcfg(long used)
+{
+	const u8 *xsdt = table_at(le(buf + 24, 8), GPA, used);
+	const u8 *m;
+
+	ck_assert_uint_eq(le(xsdt + 4, 4), 36 + 3 * 8);
+	m = xsdt_entry(2, used);
+	assert_table_header(m, "MCFG", 1);
+	ck_assert_uint_eq(le(m + 4, 4), 44 + 16);
+	ck_assert_uint_eq(le(m + 36, 8), 0);		/* reserved */
+	ck_assert_uint_eq(le(m + 52, 2), 0);		/* segment */
+	ck_assert_uint_eq(le(m + 56, 4), 0);		/* reserved */
+	return m;
+}
+
+START_TEST(test_pci_mcfg)
+{
+	struct acpi_platform p = test_pci_platform(&test_pci);
+	long used = build_at(&p, GPA);
+	const u8 *m = mcfg(used);
+
+	ck_assert_mem_eq(xsdt_entry(0, used), "FACP", 4);
+	ck_assert_mem_eq(xsdt_entry(1, used), "APIC", 4);
+	ck_assert_uint_eq(le(m + 44, 8), 0xe0000000);
+	ck_assert_uint_eq(m[54], 0);
+	ck_assert_uint_eq(m[55], 1);
+}
+END_TEST
+
+/* The MCFG base is where bus 0 would be, so it sits below bus_start's. */
+START_TEST(test_pci_mcfg_bus_offset)
+{
+	struct pci_host_desc h = test_pci;
+	struct acpi_platform p = test_pci_platform(&h);
+	static const u8 bbn[] = { 0x08, '_', 'B', 'B', 'N', 0x0a, 0x02 };
+	/* WordBusNumber(ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, 2, 3, 0, 2) */
+	static const u8 bus[] = { 0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0, 0,
+				  0x02, 0x00, 0x03, 0x00, 0, 0, 0x02, 0x00 };
+	long used;
+	const u8 *m;
+
+	h.bus_start = 2;
+	h.bus_end = 3;
+	h.ecam_base = 0xe0200000;
+	used = build_at(&p, GPA);
+	m = mcfg(used);
+	ck_assert_uint_eq(le(m + 44, 8), 0xe0000000);
+	ck_assert_uint_eq(m[54], 2);
+	ck_assert_uint_eq(m[55], 3);
+	assert_in_dsdt(used, bbn, sizeof(bbn));
+	assert_in_dsdt(used, bus, sizeof(bus));
+}
+END_TEST
+
+START_TEST(test_pci_checksums)
+{
+	struct acpi_platform p = test_pci_platform(&test_pci);
+	long used = build_at(&p, GPA);
+	size_t len, i;
+	const u8 *d = dsdt(used, &len);
+
+	for (i = 0; i < 3; i++)
+		ck_assert_uint_eq(acpi_checksum(xsdt_entry(i, used),
+						le(xsdt_entry(i, used) + 4, 4)), 0);
+	assert_table_header(d, "DSDT", 2);
+	ck_assert_uint_eq(d - buf + len, (size_t)used);
+}
+END_TEST
+
+START_TEST(test_pci_dsdt_ids)
+{
+	struct acpi_platform p = test_pci_platform(&test_pci);
+	long used = build_at(&p, GPA);
+	static const u8 hid[] = { 0x08, '_', 'H', 'I', 'D',
+				  0x0c, 0x41, 0xd0, 0x0a, 0x08 };
+	static const u8 cid[] = { 0x08, '_', 'C', 'I', 'D',
+				  0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	static const u8 seg[] = { 0x08, '_', 'S', 'E', 'G', 0x00 };
+	static const u8 bbn[] = { 0x08, '_', 'B', 'B', 'N', 0x00 };
+	static const u8 pnp0c02[] = { 0x0c, 0x41, 0xd0, 0x0c, 0x02 };
+	/* RES0: Memory32Fixed(ReadWrite, 0xe0000000, 0x200000) */
+	u8 res0[] = { 0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0x00, 0xe0,
+		      0x00, 0x00, 0x20, 0x00, 0x79, 0 };
+
+	res0[13] = end_checksum(res0, 12);
+	assert_in_dsdt(used, "PCI0", 4);
+	assert_in_dsdt(used, hid, sizeof(hid));
+	assert_in_dsdt(used, cid, sizeof(cid));
+	assert_in_dsdt(used, seg, sizeof(seg));
+	assert_in_dsdt(used, bbn, sizeof(bbn));
+	assert_in_dsdt(used, "_CCA\x01", 5);
+	assert_in_dsdt(used, "RES0", 4);
+	assert_in_dsdt(used, pnp0c02, sizeof(pnp0c02));
+	assert_in_dsdt(used, res0, sizeof(res0));
+}
+END_TEST
+
+/*
+ * The PCI0 _CRS, whole: buses 0-1, the 0xcf8 ports, then WordIO,
+ * DWordMemory and QWordMemory windows (producer, MinFixed, MaxFixed).
+ */
+static const u8 pci_crs_bus[] = {
+	0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0, 0,
+	0x00, 0x00, 0x01, 0x00, 0, 0, 0x02, 0x00,
+};
+static const u8 pci_crs_cf8[] = {
+	0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08,
+};
+static const u8 pci_crs_io[] = {			/* EntireRange */
+	0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0, 0,
+	0x00, 0x10, 0xff, 0xff, 0, 0, 0x00, 0xf0,
+};
+static const u8 pci_crs_mem32[] = {		/* NonCacheable, RW */
+	0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0, 0, 0, 0,
+	0x00, 0x00, 0x00, 0xc0, 0xff, 0xff, 0xff, 0xcf,
+	0, 0, 0, 0, 0x00, 0x00, 0x00, 0x10,
+};
+static const u8 pci_crs_mem64[] = {		/* Prefetchable, RW */
+	0x8a, 0x2b, 0x00, 0x00, 0x0c, 0x07, 0, 0, 0, 0, 0, 0, 0, 0,
+	0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00,
+	0xff, 0xff, 0xff, 0xff, 0x8f, 0x00, 0x00, 0x00,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,
+};
+
+static size_t append(u8 *dst, size_t at, const u8 *src, size_t n)
+{
+	memcpy(dst + at, src, n);
+	return at + n;
+}
+
+/*
+ * Name(_CRS, Buffer(){ descriptors, EndTag }), with the Buffer's PkgLength
+ * in its one- or two-byte form (it counts its own bytes).
+ */
+static void assert_pci_crs(long used, bool io, bool mem64)
+{
+	u8 res[128], t[160] = { 0x08, '_', 'C', 'R', 'S', 0x11 };
+	size_t n = 0, body, at = 6;
+
+	n = append(res, n, pci_crs_bus, sizeof(pci_crs_bus));
+	n = append(res, n, pci_crs_cf8, sizeof(pci_crs_cf8));
+	if (io)
+		n = append(res, n, pci_crs_io, sizeof(pci_crs_io));
+	n = append(res, n, pci_crs_mem32, sizeof(pci_crs_mem32));
+	if (mem64)
+		n = append(res, n, pci_crs_mem64, sizeof(pci_crs_mem64));
+	res[n] = 0x79;
+	res[n + 1] = end_checksum(res, n);
+	n += 2;
+	ck_assert_uint_lt(n, 0x100);
+
+	body = 2 + n;				/* BytePrefix size, then bytes */
+	if (body + 1 < 0x40) {
+		t[at++] = body + 1;
+	} else {
+		t[at++] = 0x40 | ((body + 2) & 0xf);
+		t[at++] = (body + 2) >> 4;
+	}
+	t[at++] = 0x0a;
+	t[at++] = n;
+	at = append(t, at, res, n);
+	assert_in_dsdt(used, t, at);
+}
+
+START_TEST(test_pci_crs)
+{
+	struct pci_host_desc h = test_pci;
+	struct acpi_platform p = test_pci_platform(&h);
+
+	assert_pci_crs(build_at(&p, GPA), true, true);
+	/* Without them, no I/O and no 64-bit window. */
+	h.io_size = 0;
+	h.mem64_size = 0;
+	assert_pci_crs(build_at(&p, GPA), false, false);
+}
+END_TEST
+
+/* Package(4){ (slot << 16) | 0xffff, pin, Zero, gsi }, shortest integers. */
+static size_t prt_entry(u8 *e, unsigned int slot, unsigned int pin, u8 gsi)
+{
+	size_t n = 3;
+
+	e[0] = 0x12;
+	e[2] = 4;
+	if (slot) {
+		e[n++] = 0x0c;
+		e[n++] = 0xff;
+		e[n++] = 0xff;
+		e[n++] = slot;
+		e[n++] = 0;
+	} else {
+		e[n++] = 0x0b;
+		e[n++] = 0xff;
+		e[n++] = 0xff;
+	}
+	if (pin > 1)
+		e[n++] = 0x0a;
+	e[n++] = pin;
+	e[n++] = 0x00;				/* no link device: a GSI */
+	e[n++] = 0x0a;
+	e[n++] = gsi;
+	e[1] = n - 1;
+	return n;
+}
+
+START_TEST(test_pci_prt_entries)
+{
+	struct acpi_platform p = test_pci_platform(&test_pci);
+	long used = build_at(&p, GPA);
+	/* Slot 0 INTA -> 20, INTC -> 22; slot 1 INTA -> 21, INTD -> 20. */
+	static const u8 s0a[] = { 0x12, 0x09, 0x04, 0x0b, 0xff, 0xff,
+				  0x00, 0x00, 0x0a, 0x14 };
+	static const u8 s0c[] = { 0x12, 0x0a, 0x04, 0x0b, 0xff, 0xff,
+				  0x0a, 0x02, 0x00, 0x0a, 0x16 };
+	static const u8 s1a[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x01,
+				  0x00, 0x00, 0x00, 0x0a, 0x15 };
+	static const u8 s1d[] = { 0x12, 0x0c, 0x04, 0x0c, 0xff, 0xff, 0x01,
+				  0x00, 0x0a, 0x03, 0x00, 0x0a, 0x14 };
+	/* Slot 31 INTB -> intx_irq[(31 + 1) % 4] = 20 */
+	static const u8 s31b[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x1f,
+				   0x00, 0x01, 0x00, 0x0a, 0x14 };
+
+	assert_in_dsdt(used, s0a, sizeof(s0a));
+	assert_in_dsdt(used, s0c, sizeof(s0c));
+	assert_in_dsdt(used, s1a, sizeof(s1a));
+	assert_in_dsdt(used, s1d, sizeof(s1d));
+	assert_in_dsdt(used, s31b, sizeof(s31b));
+}
+END_TEST
+
+/* Name(_PRT, Package(128){ ... }): every slot and pin, in order. */
+START_TEST(test_pci_prt_table)
+{
+	struct acpi_platform p = test_pci_platform(&test_pci);
+	long used = build_at(&p, GPA);
+	static u8 want[4096];
+	size_t n = 9, len;
+	unsigned int slot, pin;
+
+	memcpy(want, "\x08_PRT\x12", 6);
+	want[8] = 128;
+	for (slot = 0; slot < 32; slot++)
+		for (pin = 0; pin < 4; pin++)
+			n += prt_entry(want + n, slot, pin,
+				       test_pci.intx_irq[(slot + pin) % 4]);
+	len = n - 6;				/* PkgLength's two bytes too */
+	ck_assert_uint_ge(len, 0x40);
+	ck_assert_uint_lt(len, 0x1000);
+	want[6] = 0x40 | (len & 0xf);
+	want[7] = len >> 4;
+	assert_in_dsdt(used, want, n);
+}
+END_TEST
+
+START_TEST(test_pci_absent)
+{
+	struct pci_host_desc h = test_pci;
+	struct acpi_platform p = test_pci_platform(NULL);
+	const u8 *xsdt;
+	long used;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		used = build_at(&p, GPA);
+		xsdt = table_at(le(buf + 24, 8), GPA, used);
+		ck_assert_uint_eq(le(xsdt + 4, 4), 36 + 2 * 8);
+		assert_not_in_dsdt(used, "PCI0", 4);
+		assert_not_in_dsdt(used, "RES0", 4);
+		assert_not_in_dsdt(used, "_PRT", 4);
+		ck_assert(!find_bytes(buf, used, "MCFG", 4));
+		/* A host that is not present counts as none. */
+		h.present = false;
+		p.pci = &h;
+	}
+}
+END_TEST
+
+/* No slots: the bridge is there, but there is nothing to route. */
+START_TEST(test_pci_no_slots)
+{
+	struct pci_host_desc h = test_pci;
+	struct acpi_platform p = test_pci_platform(&h);
+	long used;
+
+	h.nr_slots = 0;
+	used = build_at(&p, GPA);
+	assert_in_dsdt(used, "PCI0", 4);
+	assert_not_in_dsdt(used, "_PRT", 4);
+}
+END_TEST
+
+static long build_pci(const struct pci_host_desc *h)
+{
+	struct acpi_platform p = test_pci_platform(h);
+
+	return acpi_build(&p, buf, sizeof(buf), GPA, &err);
+}
+
+START_TEST(test_pci_einval)
+{
+	struct pci_host_desc h = test_pci;
+	struct acpi_mmio_dev dev = test_devs[0];
+	struct acpi_platform p = test_pci_platform(&test_pci);
+
+	ck_assert_int_gt(build_pci(&h), 0);
+	h.bus_end = 2;				/* ECAM covers buses 0-1 only */
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+	h.bus_start = 3;
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+	h = test_pci;
+	h.ecam_base += 0x1000;
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+	h = test_pci;
+	h.nr_slots = 33;
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+	h = test_pci;
+	h.io_base = 0x3eff0000;			/* an arm64-style MMIO window */
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+	h = test_pci;
+	h.io_size = 0xf001;
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+	h = test_pci;
+	h.mem32_base = 0xf8000000;
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+	h = test_pci;
+	h.mem64_base = ~0ULL - 0xfff;
+	ck_assert_int_eq(build_pci(&h), -EINVAL);
+
+	memcpy(dev.name, "PCI0", 5);
+	p.mmio_devs = &dev;
+	p.nr_mmio_devs = 1;
+	ck_assert_int_eq(acpi_build(&p, buf, sizeof(buf), GPA, &err), -EINVAL);
+	memcpy(dev.name, "RES0", 5);
+	ck_assert_int_eq(acpi_build(&p, buf, sizeof(buf), GPA, &err), -EINVAL);
 }
 END_TEST
 
@@ -632,6 +1007,53 @@ START_TEST(test_aml_descriptors)
 }
 END_TEST
 
+static void emit_windows(struct aml *a)
+{
+	aml_res_bus_window(a, 0, 0xff);
+	aml_res_io_window(a, 0xd000, 0x1000);
+	aml_res_mem_window(a, false, 0xfe000000, 0x1000000);
+}
+
+static void emit_window_above_4g(struct aml *a)
+{
+	aml_res_mem_window(a, true, 0xffff0000, 0x20000);	/* crosses 4G */
+}
+
+START_TEST(test_aml_windows)
+{
+	static const u8 want[] = {
+		0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0, 0,
+		0x00, 0x00, 0xff, 0x00, 0, 0, 0x00, 0x01,
+		0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0, 0,
+		0x00, 0xd0, 0xff, 0xdf, 0, 0, 0x00, 0x10,
+		0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0, 0, 0, 0,
+		0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff, 0xfe,
+		0, 0, 0, 0, 0x00, 0x00, 0x00, 0x01,
+	};
+	static const u8 want64[] = {
+		0x8a, 0x2b, 0x00, 0x00, 0x0c, 0x07, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+		0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+		0, 0, 0, 0, 0, 0, 0, 0,
+		0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct aml a;
+
+	check_aml(emit_windows, want, sizeof(want));
+	check_aml(emit_window_above_4g, want64, sizeof(want64));
+
+	aml_init(&a, NULL, 0);
+	aml_res_io_window(&a, 0xf000, 0x1001);	/* past port 0xffff */
+	ck_assert_int_eq(aml_status(&a), -EINVAL);
+	aml_init(&a, NULL, 0);
+	aml_res_bus_window(&a, 2, 1);
+	ck_assert_int_eq(aml_status(&a), -EINVAL);
+	aml_init(&a, NULL, 0);
+	aml_res_mem_window(&a, false, 0x1000, 0);
+	ck_assert_int_eq(aml_status(&a), -EINVAL);
+}
+END_TEST
+
 /* A full buffer stops storing but keeps counting, and never writes past. */
 START_TEST(test_aml_overflow)
 {
@@ -676,6 +1098,16 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tables, test_dsdt_names);
 	tcase_add_test(tables, test_dsdt_com1_crs);
 	tcase_add_test(tables, test_dsdt_mmio_crs);
+	tcase_add_test(tables, test_pci_mcfg);
+	tcase_add_test(tables, test_pci_mcfg_bus_offset);
+	tcase_add_test(tables, test_pci_checksums);
+	tcase_add_test(tables, test_pci_dsdt_ids);
+	tcase_add_test(tables, test_pci_crs);
+	tcase_add_test(tables, test_pci_prt_entries);
+	tcase_add_test(tables, test_pci_prt_table);
+	tcase_add_test(tables, test_pci_absent);
+	tcase_add_test(tables, test_pci_no_slots);
+	tcase_add_test(tables, test_pci_einval);
 	tcase_add_test(tables, test_enospc);
 	tcase_add_test(tables, test_einval);
 	suite_add_tcase(s, tables);
@@ -687,6 +1119,7 @@ static Suite *acpi_suite(void)
 	tcase_add_test(aml, test_aml_device_method);
 	tcase_add_test(aml, test_aml_restemplate);
 	tcase_add_test(aml, test_aml_descriptors);
+	tcase_add_test(aml, test_aml_windows);
 	tcase_add_test(aml, test_aml_overflow);
 	suite_add_tcase(s, aml);
 	return s;
