@@ -112,32 +112,39 @@ static const struct io_range *find(const struct io_bus *bus, u64 addr, u32 len)
 	return r;
 }
 
-bool io_bus_read(struct io_bus *bus, u64 addr, void *data, u32 len)
+/*
+ * Copies the range out and calls its handler unlocked: handlers may map
+ * and unmap ranges on this very bus (a PCI config write moving a BAR).
+ * Devices outlive the vCPUs, so an access racing an unmap just completes.
+ */
+static bool lookup(struct io_bus *bus, u64 addr, u32 len, struct io_range *out)
 {
 	const struct io_range *r;
-	bool hit = false;
 
 	pthread_rwlock_rdlock(&bus->lock);
 	r = find(bus, addr, len);
-	if (r && r->ops->read) {
-		r->ops->read(r->opaque, addr - r->base, data, len);
-		hit = true;
-	}
+	if (r)
+		*out = *r;
 	pthread_rwlock_unlock(&bus->lock);
-	return hit;
+	return r;
+}
+
+bool io_bus_read(struct io_bus *bus, u64 addr, void *data, u32 len)
+{
+	struct io_range r;
+
+	if (!lookup(bus, addr, len, &r) || !r.ops->read)
+		return false;
+	r.ops->read(r.opaque, addr - r.base, data, len);
+	return true;
 }
 
 bool io_bus_write(struct io_bus *bus, u64 addr, const void *data, u32 len)
 {
-	const struct io_range *r;
-	bool hit = false;
+	struct io_range r;
 
-	pthread_rwlock_rdlock(&bus->lock);
-	r = find(bus, addr, len);
-	if (r && r->ops->write) {
-		r->ops->write(r->opaque, addr - r->base, data, len);
-		hit = true;
-	}
-	pthread_rwlock_unlock(&bus->lock);
-	return hit;
+	if (!lookup(bus, addr, len, &r) || !r.ops->write)
+		return false;
+	r.ops->write(r.opaque, addr - r.base, data, len);
+	return true;
 }

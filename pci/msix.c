@@ -24,9 +24,11 @@ bool msix_enabled(const struct msix *m)
 	return msg_ctrl(m) & PCI_MSIX_FLAGS_ENABLE;
 }
 
+/* While MSI-X is off the function may not send: the vector waits in the PBA. */
 static bool vector_masked(const struct msix *m, unsigned int v)
 {
-	return (msg_ctrl(m) & PCI_MSIX_FLAGS_MASKALL) || (m->table[v].ctrl & ENTRY_MASKED);
+	return !msix_enabled(m) || (msg_ctrl(m) & PCI_MSIX_FLAGS_MASKALL) ||
+	       (m->table[v].ctrl & ENTRY_MASKED);
 }
 
 int msix_init(struct msix *m, struct pci_dev *d, unsigned int nr, u8 bar, u32 table_off,
