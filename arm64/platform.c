@@ -79,33 +79,6 @@ void arch_dev_space(struct vm *vm, struct arch_dev_space *s)
 	};
 }
 
-static int load_file(const char *what, const char *path, u64 max, void **buf, u64 *len,
-		     struct err_msg *e)
-{
-	int ret = read_file(path, max, buf, len);
-
-	if (ret == -EFBIG)
-		return err_usage(e, "%s '%s' is larger than %llu MiB; is it the right file?",
-				 what, path, (unsigned long long)(max >> 20));
-	if (ret == -EINVAL)
-		return err_usage(e, "%s '%s' is not a regular file", what, path);
-	if (ret)
-		return err_usage(e, "cannot read %s '%s': %s", what, path, strerror(-ret));
-	return 0;
-}
-
-/* Platform parameters come first so that the user's -p can override them. */
-static char *build_cmdline(const struct vm_config *cfg)
-{
-	const char *user = cfg->params;
-	size_t len = strlen(PLATFORM_PARAMS) + strlen(user) + 2;
-	char *s = malloc(len);
-
-	if (s)
-		snprintf(s, len, "%s%s%s", PLATFORM_PARAMS, *user ? " " : "", user);
-	return s;
-}
-
 static void describe_machine(struct vm *vm, struct fdt_platform *p)
 {
 	p->nr_cpus = vm->nr_vcpus;
@@ -157,7 +130,7 @@ static int place_dtb(struct vm *vm, const struct arm64_boot_layout *l, const u64
 	if (getrandom(&p.kaslr_seed, sizeof(p.kaslr_seed), 0) != sizeof(p.kaslr_seed) ||
 	    getrandom(p.rng_seed, sizeof(p.rng_seed), 0) != sizeof(p.rng_seed))
 		return err_set(e, errno, "getrandom: %s", strerror(errno));
-	cmdline = build_cmdline(&vm->cfg);
+	cmdline = config_cmdline(&vm->cfg, PLATFORM_PARAMS);
 	if (!cmdline)
 		return err_set(e, ENOMEM, "out of memory");
 	p.bootargs = cmdline;
@@ -192,9 +165,10 @@ static int load_image(struct vm *vm, const u64 *mpidr, struct err_msg *e)
 	struct arm64_image img;
 	int ret;
 
-	ret = load_file("kernel", vm->cfg.kernel, KERNEL_MAX_SIZE, &kernel, &klen, e);
+	ret = load_user_file("kernel", vm->cfg.kernel, KERNEL_MAX_SIZE, &kernel, &klen, e);
 	if (!ret && vm->cfg.initrd)
-		ret = load_file("initrd", vm->cfg.initrd, INITRD_MAX_SIZE, &initrd, &initrd_size, e);
+		ret = load_user_file("initrd", vm->cfg.initrd, INITRD_MAX_SIZE, &initrd,
+				     &initrd_size, e);
 	if (!ret)
 		ret = arm64_image_parse(&img, kernel, klen, vm->cfg.kernel, e);
 	if (!ret)

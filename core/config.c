@@ -44,6 +44,16 @@ void config_init(struct vm_config *cfg)
 	snprintf(cfg->name, sizeof(cfg->name), "guest-%d", (int)getpid());
 }
 
+char *config_cmdline(const struct vm_config *cfg, const char *platform_params)
+{
+	size_t len = strlen(platform_params) + strlen(cfg->params) + 2;
+	char *s = malloc(len);
+
+	if (s)
+		snprintf(s, len, "%s%s%s", platform_params, cfg->params[0] ? " " : "", cfg->params);
+	return s;
+}
+
 int config_parse_size_mib(const char *s, u64 *mib)
 {
 	unsigned long long v;

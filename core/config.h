@@ -54,6 +54,12 @@ void config_init(struct vm_config *cfg);
  */
 int config_parse_run(struct vm_config *cfg, int argc, char **argv, struct err_msg *e);
 
+/*
+ * The kernel command line: the platform's parameters first, so that the
+ * user's -p can override them. malloc'd; NULL when out of memory.
+ */
+char *config_cmdline(const struct vm_config *cfg, const char *platform_params);
+
 /* "256", "256M", "2G" -> MiB. */
 int config_parse_size_mib(const char *s, u64 *mib);
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,4 +80,19 @@ int read_file(const char *path, u64 max, void **buf, u64 *len)
 out:
 	close(fd);
 	return ret;
+}
+
+int load_user_file(const char *what, const char *path, u64 max, void **buf, u64 *len,
+		   struct err_msg *e)
+{
+	int ret = read_file(path, max, buf, len);
+
+	if (ret == -EFBIG)
+		return err_usage(e, "%s '%s' is larger than %llu MiB; is it the right file?",
+				 what, path, (unsigned long long)(max >> 20));
+	if (ret == -EINVAL)
+		return err_usage(e, "%s '%s' is not a regular file", what, path);
+	if (ret)
+		return err_usage(e, "cannot read %s '%s': %s", what, path, strerror(-ret));
+	return 0;
 }

@@ -45,5 +45,8 @@ int err_usage(struct err_msg *e, const char *fmt, ...) __printf(2, 3);
 
 /* Reads a whole file (at most max bytes) into a malloc'd buffer. */
 int read_file(const char *path, u64 max, void **buf, u64 *len);
+/* read_file for a file the user named ("kernel", "initrd"): errors are usage errors. */
+int load_user_file(const char *what, const char *path, u64 max, void **buf, u64 *len,
+		   struct err_msg *e);
 
 #endif

@@ -93,21 +93,6 @@ int arch_vm_setup(struct vm *vm, struct err_msg *e)
 	return 0;
 }
 
-static int load_file(const char *what, const char *path, u64 max, void **buf, u64 *len,
-		     struct err_msg *e)
-{
-	int ret = read_file(path, max, buf, len);
-
-	if (ret == -EFBIG)
-		return err_usage(e, "%s '%s' is larger than %llu MiB; is it the right file?",
-				 what, path, (unsigned long long)(max >> 20));
-	if (ret == -EINVAL)
-		return err_usage(e, "%s '%s' is not a regular file", what, path);
-	if (ret)
-		return err_usage(e, "cannot read %s '%s': %s", what, path, strerror(-ret));
-	return 0;
-}
-
 /* IOAPIC pins free for devices: not the timer (0, 2), COM1 (4) or the RTC (8). */
 static const u32 device_gsis[] = { 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
 
@@ -176,18 +161,6 @@ static int write_acpi(struct vm *vm, u64 *rsdp, struct err_msg *e)
 	return 0;
 }
 
-/* Platform parameters come first so that the user's -p can override them. */
-static char *build_cmdline(const struct vm_config *cfg)
-{
-	const char *user = cfg->params;
-	size_t len = strlen(PLATFORM_PARAMS) + strlen(user) + 2;
-	char *s = malloc(len);
-
-	if (s)
-		snprintf(s, len, "%s%s%s", PLATFORM_PARAMS, *user ? " " : "", user);
-	return s;
-}
-
 static int place_kernel(struct vm *vm, const struct bzimage *bz, const void *initrd,
 			struct x86_boot_layout *l, struct err_msg *e)
 {
@@ -201,7 +174,7 @@ static int place_kernel(struct vm *vm, const struct bzimage *bz, const void *ini
 	ret = write_acpi(vm, &l->rsdp_addr, e);
 	if (ret)
 		return ret;
-	cmdline = build_cmdline(&vm->cfg);
+	cmdline = config_cmdline(&vm->cfg, PLATFORM_PARAMS);
 	if (!cmdline)
 		return err_set(e, ENOMEM, "out of memory");
 	bp = guest_ptr(&vm->mem, X86_BOOT_PARAMS, sizeof(*bp));
@@ -232,10 +205,10 @@ static int load_bzimage(struct vm *vm, struct err_msg *e)
 	u64 klen;
 	int ret;
 
-	ret = load_file("kernel", vm->cfg.kernel, KERNEL_MAX_SIZE, &kernel, &klen, e);
+	ret = load_user_file("kernel", vm->cfg.kernel, KERNEL_MAX_SIZE, &kernel, &klen, e);
 	if (!ret && vm->cfg.initrd)
-		ret = load_file("initrd", vm->cfg.initrd, INITRD_MAX_SIZE, &initrd,
-				&l.initrd_size, e);
+		ret = load_user_file("initrd", vm->cfg.initrd, INITRD_MAX_SIZE, &initrd,
+				     &l.initrd_size, e);
 	if (!ret)
 		ret = bzimage_parse(&bz, kernel, klen, vm->cfg.kernel, e);
 	if (!ret)
@@ -252,7 +225,7 @@ static int load_raw(struct vm *vm, struct err_msg *e)
 	u64 len;
 	int ret;
 
-	ret = load_file("payload", vm->cfg.kernel, SZ_1M, &payload, &len, e);
+	ret = load_user_file("payload", vm->cfg.kernel, SZ_1M, &payload, &len, e);
 	if (ret)
 		return ret;
 	if (guest_write(&vm->mem, vm->cfg.raw_load_addr, payload, len))
