@@ -1,5 +1,7 @@
-#!/usr/bin/env bash
-# Runs inside the nested host: virtio-blk end to end, per transport and backend.
+#!/bin/sh
+# shellcheck shell=dash
+# Runs inside the nested host (bash on x86, busybox sh on arm64): virtio-blk
+# end to end, per transport and backend.
 #
 #   tests/e2e/disk.sh LKVM KERNEL INITRD TRANSPORTS
 #
@@ -9,7 +11,7 @@
 # - ro: a ro disk reads but refuses writes, and the image is unchanged.
 # - sigkill: data the guest fsync'd is in the image after SIGKILL.
 # Prints PASS:/FAIL: lines.
-set -uo pipefail
+set -u
 
 lkvm=$1 kernel=$2 base_initrd=$3 transports=$4
 work=$(mktemp -d /tmp/lkvm-disk.XXXXXX)
@@ -25,7 +27,7 @@ make_initrd() {
 }
 
 boot() {
-	local log=$1 script=$2
+	local log="$1" script="$2"
 	shift 2
 	timeout -k 5 "$timeout_s" "$lkvm" run -k "$kernel" -i "$work/initrd" -m 256 -c 2 \
 		-p quiet -p lkvm.action=script -p "lkvm.script=/e2e/$script" "$@" </dev/null >"$log" 2>&1
@@ -41,9 +43,9 @@ fail() {
 }
 
 roundtrip() {
-	local t=$1 io=$2 name="roundtrip-$1-$2" log status want
+	local t="$1" io="$2" name="roundtrip-$1-$2" log status want
 	log=$work/$name.log
-	truncate -s 64M "$work/a.img" "$work/b.img"
+	truncate -s 67108864 "$work/a.img"; truncate -s 67108864 "$work/b.img"
 	boot "$log" disk-roundtrip.sh --virtio-transport "$t" -d "$work/a.img,io=$io" -d "$work/b.img"
 	status=$?
 	want=$(sed -n 's/.*LKVM-GUEST: roundtrip ok sha=\([0-9a-f]*\).*/\1/p' "$log")
@@ -60,10 +62,10 @@ roundtrip() {
 }
 
 read_only() {
-	local t=$1 name="ro-$1" log status before
+	local t="$1" name="ro-$1" log status before
 	log=$work/$name.log
-	head -c 1M /dev/urandom >"$work/ro.img"
-	truncate -s 16M "$work/ro.img"
+	dd if=/dev/urandom of="$work/ro.img" bs=1048576 count=1 2>/dev/null
+	truncate -s 16777216 "$work/ro.img"
 	before=$(image_sha "$work/ro.img")
 	boot "$log" disk-ro.sh --virtio-transport "$t" -d "$work/ro.img,ro"
 	status=$?
@@ -80,16 +82,17 @@ read_only() {
 }
 
 sigkill() {
-	local t=$1 name="sigkill-$1" log pid want i
+	local t="$1" name="sigkill-$1" log pid want i
 	log=$work/$name.log
-	truncate -s 16M "$work/k.img"
+	truncate -s 16777216 "$work/k.img"
 	"$lkvm" run -k "$kernel" -i "$work/initrd" -m 256 -c 2 -p quiet -p lkvm.action=script \
 		-p lkvm.script=/e2e/disk-sync-then-wait.sh --virtio-transport "$t" -d "$work/k.img" \
 		</dev/null >"$log" 2>&1 &
 	pid=$!
-	for ((i = 0; i < timeout_s; i++)); do
-		grep -q "LKVM-GUEST: synced" "$log" && break
+	i=0
+	while [ "$i" -lt "$timeout_s" ] && ! grep -q "LKVM-GUEST: synced" "$log"; do
 		sleep 1
+		i=$((i + 1))
 	done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
