@@ -50,4 +50,17 @@ int arch_msi_route(struct vm *vm, u32 gsi, u64 addr, u32 data, u32 devid,
 /* Drives an in-kernel irqchip input: an x86 GSI, or an arm64 SPI number. */
 int arch_irq_line(struct vm *vm, u32 irq, bool level);
 
+/* The control plane's hooks (x86/debug.c, arm64/debug.c). */
+/* On the vCPU's own thread, outside KVM_RUN: its registers as text. */
+int arch_vcpu_dump(struct vcpu *vcpu, char *buf, size_t len);
+/* On the vCPU's own thread: injects an NMI; -EOPNOTSUPP where there is none. */
+int arch_vcpu_nmi(struct vcpu *vcpu);
+/* On the vCPU's own thread, parked by a pause: tells the guest (kvmclock). */
+void arch_vcpu_pause(struct vcpu *vcpu);
+/* Every vCPU is parked: returns what arch_vm_resume needs to hide the pause from the guest's clock. */
+u64 arch_vm_pause(struct vm *vm);
+int arch_vm_resume(struct vm *vm, u64 state, struct err_msg *e);
+/* A break on the console, then key: the Linux serial driver's magic SysRq. */
+int arch_console_sysrq(struct vm *vm, u8 key, struct err_msg *e);
+
 #endif

@@ -14,6 +14,7 @@
 
 #include "../virtio/setup.h"
 #include "arch.h"
+#include "control.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -135,6 +136,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct err_msg *e)
 	vm->cfg = *cfg;
 	vm->kvm_fd = vm->vm_fd = vm->stop_fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	vm_park_init(&vm->park);
 	io_bus_init(&vm->pio);
 	io_bus_init(&vm->mmio);
 	irq_routes_init(&vm->routes);
@@ -147,6 +149,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct err_msg *e)
 		return err_set(e, errno, "eventfd: %s", strerror(errno));
 
 	ret = check_host_memory(cfg, e);
+	if (!ret && cfg->control)
+		ret = control_open(vm, e);
 	if (!ret)
 		ret = kvm_open(vm, e);
 	if (!ret)
@@ -177,6 +181,7 @@ void vm_stop(struct vm *vm, int status, const char *reason)
 		__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&vm->stop_lock);
+	vm_park_wake(&vm->park);
 	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 		return;	/* the counter cannot overflow in practice; the flag is set */
 }
@@ -293,6 +298,7 @@ int vm_run(struct vm *vm, struct err_msg *e)
 		return err_set(e, ret, "cannot start the event loop: %s", strerror(-ret));
 	}
 	term_start(&vm->term, &vm->loop);
+	control_start(vm);
 	ret = start_vcpus(vm, e);
 	status = wait_for_stop(vm, sig_fd);
 	for (i = 0; i < vm->nr_vcpus; i++)
@@ -315,6 +321,8 @@ void vm_destroy(struct vm *vm)
 	event_loop_destroy(&vm->loop);
 	while (vm->nr_devices--)
 		vm->devices[vm->nr_devices].destroy(vm->devices[vm->nr_devices].obj);
+	/* After the disks: a client of 'stop' sees its connection close once they are flushed. */
+	control_close(vm);
 	vm->nr_devices = 0;
 	arch_vm_teardown(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
@@ -332,5 +340,6 @@ void vm_destroy(struct vm *vm)
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	pthread_mutex_destroy(&vm->stop_lock);
+	vm_park_destroy(&vm->park);
 	vm->vm_fd = vm->kvm_fd = vm->stop_fd = -1;
 }

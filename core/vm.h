@@ -12,11 +12,13 @@
 #include "io_bus.h"
 #include "irq_route.h"
 #include "mem.h"
+#include "park.h"
 #include "term.h"
 #include "util.h"
 
 struct vm;
 struct pci_host;
+struct control;
 
 struct vcpu {
 	struct vm *vm;
@@ -25,6 +27,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	unsigned int park_gen;		/* the last park request served */
 	struct arch_vcpu arch;
 };
 
@@ -67,6 +70,9 @@ struct vm {
 	struct vm_device devices[VM_MAX_DEVICES];
 	unsigned int nr_devices;
 	struct arch_vm arch;
+
+	struct vm_park park;		/* pause, and work on vCPU threads */
+	struct control *control;	/* the control socket, when cfg.control */
 
 	int stop_fd;			/* eventfd: the VM was asked to stop */
 	pthread_mutex_t stop_lock;

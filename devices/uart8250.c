@@ -21,6 +21,7 @@ enum {
 #define LCR_DLAB	0x80
 #define MCR_LOOP	0x10
 #define LSR_DR		0x01
+#define LSR_BI		0x10
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
 #define MSR_CTS		0x10
@@ -191,6 +192,21 @@ void uart8250_receive(void *opaque, const u8 *buf, size_t len)
 	pthread_mutex_lock(&u->lock);
 	for (i = 0; i < len; i++)
 		rx_push(u, buf[i]);
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
+/*
+ * A break arrives as a NUL character with LSR.BI set; the driver reads LSR,
+ * sees BI, and treats the next character as SysRq. BI goes with the next
+ * LSR read, so it is reported against whatever is at the head of the FIFO.
+ */
+void uart8250_break(struct uart8250 *u, u8 key)
+{
+	pthread_mutex_lock(&u->lock);
+	rx_push(u, 0);
+	rx_push(u, key);
+	u->lsr_extra |= LSR_BI;
 	uart_update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }

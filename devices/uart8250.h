@@ -28,5 +28,7 @@ struct uart8250 {
 int uart8250_init(struct uart8250 *u, struct vm *vm, struct io_bus *bus, u64 base, u32 irq);
 /* Bytes typed on the terminal. */
 void uart8250_receive(void *opaque, const u8 *buf, size_t len);
+/* A break condition, then key: Linux's 8250 driver takes key as a magic SysRq. */
+void uart8250_break(struct uart8250 *u, u8 key);
 
 #endif
