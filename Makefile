@@ -63,7 +63,9 @@ LKVM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers 
 	-DLKVM_VERSION='"$(VERSION)"' -DLKVM_ARCH='"$(GUEST_ARCH)"' \
 	-DLKVM_GUEST_DIR='"$(CURDIR)/guest/out"' $(ARCH_CFLAGS)
 # liburing ships a .pc file, libaio does not; both are multi-arch in Debian.
-LDLIBS := $(ARCH_LDLIBS) -luring -laio -lpthread
+# json-c (the control protocol) is multi-arch too, with a static library.
+JSON_LIBS := $(or $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null),-ljson-c)
+LDLIBS := $(ARCH_LDLIBS) $(JSON_LIBS) -luring -laio -lpthread
 LKVM_LDFLAGS := $(ARCH_LDFLAGS)
 ifeq ($(STATIC),1)
 LKVM_LDFLAGS += -static
@@ -72,10 +74,21 @@ ifeq ($(SANITIZE),1)
 LKVM_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LKVM_LDFLAGS += -fsanitize=address,undefined
 endif
+# User-mode networking needs libslirp, which Debian ships only as a shared
+# library: a static build goes without it (-n mode=user then says so).
+LKVM_SLIRP ?= $(if $(filter 1,$(STATIC)),0,1)
+ifeq ($(LKVM_SLIRP),1)
+LKVM_CFLAGS += -DLKVM_SLIRP
+LDLIBS += $(shell $(PKG_CONFIG) --libs slirp)
+$(BUILD)/virtio/net_slirp.o: LKVM_CFLAGS += $(shell $(PKG_CONFIG) --cflags slirp)
+endif
 ALL_CFLAGS = $(CFLAGS) $(LKVM_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(LKVM_LDFLAGS)
 
 CORE_SRCS := $(wildcard core/*.c) $(wildcard virtio/*.c) $(wildcard pci/*.c)
+ifneq ($(LKVM_SLIRP),1)
+CORE_SRCS := $(filter-out virtio/net_slirp.c,$(CORE_SRCS))
+endif
 LIB_SRCS := $(CORE_SRCS) $(ARCH_SRCS) $(NEUTRAL_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/liblkvm.a

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/control.h"
 #include "core/vm.h"
 
 #ifndef LKVM_VERSION
@@ -26,6 +27,13 @@ static const char usage_main[] =
 	"\n"
 	"Commands:\n"
 	"  run       boot a guest kernel (see 'lkvm run --help')\n"
+	"  list      list running VMs (--json)\n"
+	"  stop      stop a VM (-n NAME or --all)\n"
+	"  pause     pause a VM's vCPUs (-n NAME or --all)\n"
+	"  resume    resume a paused VM (-n NAME or --all)\n"
+	"  debug     -n NAME --dump (registers), --nmi, or --sysrq KEY\n"
+	"  balloon   (needs virtio-balloon, not built yet)\n"
+	"  stat      (needs virtio-balloon, not built yet)\n"
 	"  version   print lkvm's version\n"
 	"  help      print this text\n";
 
@@ -46,12 +54,19 @@ static const char usage_run[] =
 	"                      a raw disk image or block device as a virtio-blk disk\n"
 	"                      (up to 16); io= picks the host I/O backend (auto: io_uring\n"
 	"                      where the host has it, else aio)\n"
+	"  -n, --network mode=user|tap|none[,mac=XX:XX:XX:XX:XX:XX][,hostfwd=tcp:HP-GP]\n"
+	"                [,tapif=NAME][,vhost=auto|on|off]\n"
+	"                      a virtio-net NIC (up to 8): user is libslirp (DHCP gives\n"
+	"                      10.0.2.15; 10.0.2.2 is this host's 127.0.0.1), tap a tap\n"
+	"                      device, with vhost-net where /dev/vhost-net is usable\n"
 	"      --virtio-transport pci|mmio\n"
 	"                      how virtio devices attach: modern virtio-pci behind an\n"
 	"                      ECAM host bridge with MSI-X (default), or virtio-mmio\n"
 	"  -m, --mem SIZE      guest RAM in MiB, or with a suffix M/G/T (default 256)\n"
 	"  -c, --cpus N        number of vCPUs (default 1)\n"
-	"      --name NAME     the VM's name (default guest-PID)\n"
+	"      --name NAME     the VM's name (default guest-PID), unique per user: the\n"
+	"                      control socket is $XDG_RUNTIME_DIR/lkvm/NAME.sock, else\n"
+	"                      ~/.lkvm/NAME.sock (see 'lkvm list')\n"
 	"      --irqchip KIND  arm64: gicv3-its, gicv3 or gicv2 (default: the first\n"
 	"                      of these that KVM offers)\n"
 	"      --dump-dtb FILE arm64: write the guest's device tree to FILE and exit\n"
@@ -102,6 +117,7 @@ static int cmd_run(int argc, char **argv)
 		fputs(usage_run, stdout);
 		return 0;
 	}
+	cfg.control = !cfg.dump_dtb;
 	if (!cfg.kernel && use_default_guest(&cfg, kernel, initrd, sizeof(kernel), &e))
 		return fail(&e);
 	if (vm_create(&vm, &cfg, &e)) {
@@ -128,6 +144,14 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (control_cli_has(cmd)) {
+		struct err_msg e = { 0 };
+		int status = control_cli(cmd, argc - 2, argv + 2, stdout, &e);
+
+		if (status && e.text[0])
+			fprintf(stderr, "lkvm: %s\n", e.text);
+		return status;
+	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("lkvm %s (%s)\n", LKVM_VERSION, LKVM_ARCH);
 		return 0;

@@ -12,6 +12,7 @@
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_NAME, OPT_HELP,
 	OPT_IRQCHIP, OPT_DUMP_DTB, OPT_DISK, OPT_TRANSPORT,
+	OPT_NETWORK,
 };
 
 struct opt {
@@ -31,6 +32,7 @@ static const struct opt run_opts[] = {
 	{ OPT_HELP, 'h', "help", false },
 	{ OPT_DISK, 'd', "disk", true },
 	{ OPT_TRANSPORT, 0, "virtio-transport", true },
+	{ OPT_NETWORK, 'n', "network", true },
 	{ OPT_IRQCHIP, 0, "irqchip", true },
 	{ OPT_DUMP_DTB, 0, "dump-dtb", true },
 };
@@ -168,6 +170,14 @@ static int apply(struct vm_config *cfg, enum opt_id id, const char *arg,
 		if (disk_config_parse(arg, &cfg->disks[cfg->nr_disks], e))
 			return -EINVAL;
 		cfg->nr_disks++;
+		break;
+	case OPT_NETWORK:
+		if (cfg->nr_nets == CONFIG_MAX_NICS)
+			return err_usage(e, "%s '%s': at most %u NICs; drop one", spelled, arg,
+					 CONFIG_MAX_NICS);
+		if (net_config_parse(arg, &cfg->nets[cfg->nr_nets], e))
+			return -EINVAL;
+		cfg->nr_nets++;
 		break;
 	case OPT_TRANSPORT:
 		if (!strcmp(arg, "mmio"))

@@ -3,6 +3,7 @@
 #define LKVM_CONFIG_H
 
 #include "../virtio/disk.h"
+#include "../virtio/net_config.h"
 #include "util.h"
 
 #define CONFIG_DEFAULT_MEM_MIB	256
@@ -10,6 +11,7 @@
 #define CONFIG_NAME_MAX		64
 #define CONFIG_PARAMS_MAX	4096
 #define CONFIG_MAX_DISKS	16
+#define CONFIG_MAX_NICS		8
 
 enum virtio_transport {
 	VIRTIO_TRANSPORT_MMIO,
@@ -35,10 +37,14 @@ struct vm_config {
 	bool help;
 	struct disk_config disks[CONFIG_MAX_DISKS];
 	unsigned int nr_disks;
+	struct net_config nets[CONFIG_MAX_NICS];	/* -n, in order; mode=none adds no NIC */
+	unsigned int nr_nets;
 	enum virtio_transport transport;
 	enum irqchip_kind irqchip;
 	const char *dump_dtb;		/* arm64: write the device tree here and exit */
 
+	/* Not on the command line: lkvm run serves a control socket (core/control.c). */
+	bool control;
 	/* Not on the command line: tiny-payload tests run without an irqchip. */
 	bool no_irqchip;
 	/* Not on the command line: a flat binary loaded at this address. */

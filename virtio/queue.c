@@ -174,6 +174,21 @@ broken:
 	return -EINVAL;
 }
 
+bool virtq_unpop(struct virtq *vq, u16 n)
+{
+	u16 *avail_event, seen;
+
+	vq->last_avail -= n;
+	if (!vq->event_idx || !vq->used)
+		return false;
+	/* Those chains were seen already: only buffers added after them may kick. */
+	avail_event = (u16 *)&vq->used->ring[vq->size];
+	seen = READ_ONCE16(&vq->avail->idx);
+	__atomic_store_n(avail_event, seen, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return READ_ONCE16(&vq->avail->idx) != seen;
+}
+
 void virtq_push(struct virtq *vq, u16 head, u32 len)
 {
 	struct vring_used_elem *u;

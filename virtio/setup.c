@@ -7,14 +7,17 @@
 #include "../pci/pci.h"
 #include "blk.h"
 #include "mmio.h"
+#include "net.h"
 #include "pci.h"
 #include "setup.h"
 
 #define PCI_CLASS_STORAGE_OTHER	0x018000
+#define PCI_CLASS_NETWORK_ETHERNET	0x020000
 
 /* A device model with its transport, torn down together. */
 struct virtio_slot {
 	struct virtio_blk *blk;
+	struct virtio_net *net;
 	bool on_pci;
 	union {
 		struct virtio_mmio mmio;
@@ -28,7 +31,10 @@ static void slot_destroy(void *obj)
 
 	if (s->on_pci)
 		virtio_pci_destroy(&s->pci);
-	virtio_blk_destroy(s->blk);
+	if (s->blk)
+		virtio_blk_destroy(s->blk);
+	if (s->net)
+		virtio_net_destroy(s->net);
 	free(s);
 }
 
@@ -90,6 +96,25 @@ static int add_disk(struct vm *vm, const struct disk_config *c, struct err_msg *
 	return attach(vm, s, virtio_blk_dev(s->blk), PCI_CLASS_STORAGE_OTHER, e);
 }
 
+static int add_nic(struct vm *vm, const struct net_config *c, unsigned int index,
+		   struct err_msg *e)
+{
+	struct virtio_slot *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return err_set(e, ENOMEM, "out of memory for a NIC");
+	s->net = virtio_net_create(vm, c, index, e);
+	if (!s->net) {
+		free(s);
+		return -EINVAL;
+	}
+	if (vm_add_device(vm, s, slot_destroy)) {
+		slot_destroy(s);
+		return err_usage(e, "too many devices; use fewer");
+	}
+	return attach(vm, s, virtio_net_dev(s->net), PCI_CLASS_NETWORK_ETHERNET, e);
+}
+
 int virtio_devices_create(struct vm *vm, struct err_msg *e)
 {
 	unsigned int i;
@@ -97,6 +122,13 @@ int virtio_devices_create(struct vm *vm, struct err_msg *e)
 
 	for (i = 0; i < vm->cfg.nr_disks; i++) {
 		ret = add_disk(vm, &vm->cfg.disks[i], e);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < vm->cfg.nr_nets; i++) {
+		if (vm->cfg.nets[i].mode == NET_MODE_NONE)
+			continue;
+		ret = add_nic(vm, &vm->cfg.nets[i], i, e);
 		if (ret)
 			return ret;
 	}

@@ -117,6 +117,13 @@ bool virtq_map(struct virtq *vq, const struct guest_mem *mem);
  */
 int virtq_pop(struct virtq *vq, const struct guest_mem *mem, struct virtq_elem *e);
 
+/*
+ * Gives back the last n chains virtq_pop() took, unused (a device that
+ * found too few buffers for a packet), and asks for a kick when more come.
+ * True when more came meanwhile: try again rather than wait for that kick.
+ */
+bool virtq_unpop(struct virtq *vq, u16 n);
+
 /* Returns a chain with 'len' bytes written into its writable buffers. */
 void virtq_push(struct virtq *vq, u16 head, u32 len);
 

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-net (virtio 1.x, section 5.1): one receive and one transmit
+ * queue in front of a backend (libslirp or a tap). TX runs on the kick;
+ * RX takes frames from the backend, and when the guest has no buffers
+ * left the backend is paused until the guest's next RX kick. Every header
+ * and length comes from the guest and is checked.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+
+#include "../core/vm.h"
+#include "net.h"
+
+#define NET_QUEUE_SIZE		256
+#define RXQ			0
+#define TXQ			1
+#define NET_HDR_LEN		sizeof(struct virtio_net_hdr_v1)	/* 12: VERSION_1 */
+#define NET_FRAME_MAX		(65535 + 14)	/* the largest frame a backend gives */
+#define NET_RX_PENDING_MAX	128	/* frames held while the guest has no buffers */
+#define NET_RX_MAX_BUFS		64	/* mergeable buffers one frame may take */
+
+struct pending_frame {
+	struct pending_frame *next;
+	size_t len;
+	u8 data[];
+};
+
+struct virtio_net {
+	struct virtio_dev vdev;
+	struct net_backend be;
+	struct virtio_net_config config;
+	bool rx_paused;			/* the backend was told to wait for buffers */
+	bool vhost_running;
+	struct pending_frame *pending, **pending_tail;
+	unsigned int nr_pending;
+	u8 tx_buf[NET_FRAME_MAX];
+	struct virtq_elem elem;		/* the chain being filled or read */
+	struct virtq_elem first;	/* RX: the chain holding the header */
+};
+
+void net_lock(struct virtio_net *n)
+{
+	pthread_mutex_lock(&n->vdev.lock);
+}
+
+void net_unlock(struct virtio_net *n)
+{
+	pthread_mutex_unlock(&n->vdev.lock);
+}
+
+static bool mergeable(const struct virtio_net *n)
+{
+	return n->vdev.guest_features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+}
+
+/* Copies src into the writable buffers of e from byte 'off' on; returns the bytes copied. */
+static size_t elem_write(const struct virtq_elem *e, size_t off, const u8 *src, size_t len)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = e->n_out; i < e->n_out + e->n_in && done < len; i++) {
+		size_t l = e->iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l = MIN(l - off, len - done);
+		memcpy((u8 *)e->iov[i].iov_base + off, src + done, l);
+		done += l;
+		off = 0;
+	}
+	return done;
+}
+
+/* Header then frame, as one stream of 'total' bytes; returns what fits in e from 'pos'. */
+static size_t fill_chain(const struct virtq_elem *e, const struct virtio_net_hdr_v1 *hdr,
+			 const u8 *frame, size_t len, size_t pos)
+{
+	size_t room = virtq_elem_in_len(e), put = 0, n;
+
+	if (pos < NET_HDR_LEN) {
+		n = MIN(NET_HDR_LEN - pos, room);
+		put = elem_write(e, 0, (const u8 *)hdr + pos, n);
+		pos += put;
+	}
+	if (pos >= NET_HDR_LEN && put < room) {
+		n = MIN(len - (pos - NET_HDR_LEN), room - put);
+		put += elem_write(e, put, frame + pos - NET_HDR_LEN, n);
+	}
+	return put;
+}
+
+/*
+ * One frame into the RX queue: 0, -ENOBUFS when the guest has too few
+ * buffers (nothing was taken; -EAGAIN if more just came), or -EINVAL when
+ * it broke the ring.
+ */
+static int rx_put(struct virtio_net *n, const u8 *frame, size_t len)
+{
+	struct virtq *vq = &n->vdev.vqs[RXQ];
+	struct virtio_net_hdr_v1 hdr = { .num_buffers = 1 };
+	u16 heads[NET_RX_MAX_BUFS];
+	u32 lens[NET_RX_MAX_BUFS];
+	size_t total = NET_HDR_LEN + len, pos = 0;
+	unsigned int nbuf = 0, i, max = mergeable(n) ? NET_RX_MAX_BUFS : 1;
+	int ret;
+
+	while (pos < total && nbuf < max) {
+		ret = virtq_pop(vq, &n->vdev.vm->mem, nbuf ? &n->elem : &n->first);
+		if (ret < 0)
+			return -EINVAL;
+		if (!ret)
+			break;
+		heads[nbuf] = nbuf ? n->elem.head : n->first.head;
+		lens[nbuf] = fill_chain(nbuf ? &n->elem : &n->first, &hdr, frame, len, pos);
+		pos += lens[nbuf++];
+	}
+	if (!nbuf || (pos < total && nbuf < max)) {
+		/* Too few buffers now: give them back and wait for the guest. */
+		return virtq_unpop(vq, nbuf) ? -EAGAIN : -ENOBUFS;
+	}
+	if (lens[0] < NET_HDR_LEN || pos < total) {
+		/* The guest's buffers cannot hold this frame: drop it, return them empty. */
+		for (i = 0; i < nbuf; i++)
+			virtq_push(vq, heads[i], 0);
+		return 0;
+	}
+	if (nbuf > 1) {
+		hdr.num_buffers = nbuf;
+		elem_write(&n->first, offsetof(struct virtio_net_hdr_v1, num_buffers),
+			   (const u8 *)&hdr.num_buffers, sizeof(hdr.num_buffers));
+	}
+	for (i = 0; i < nbuf; i++)
+		virtq_push(vq, heads[i], lens[i]);
+	return 0;
+}
+
+static bool rx_ready(struct virtio_net *n)
+{
+	const struct virtq *vq = &n->vdev.vqs[RXQ];
+
+	return vq->ready && !vq->broken && (n->vdev.status & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+/* Delivers one frame now; false when the guest had no room. */
+static bool rx_deliver(struct virtio_net *n, const u8 *frame, size_t len)
+{
+	struct virtq *vq = &n->vdev.vqs[RXQ];
+	unsigned int tries = 0;
+	int ret;
+
+	if (!rx_ready(n))
+		return false;
+	do
+		ret = rx_put(n, frame, len);
+	while (ret == -EAGAIN && ++tries < 4);
+	if (ret == -EINVAL) {
+		virtio_set_needs_reset(&n->vdev);
+		return false;
+	}
+	if (ret)
+		return false;
+	if (virtq_need_notify(vq))
+		n->vdev.transport->signal_queue(&n->vdev, vq);
+	return true;
+}
+
+static void pending_push(struct virtio_net *n, const void *frame, size_t len)
+{
+	struct pending_frame *p;
+
+	if (n->nr_pending == NET_RX_PENDING_MAX)
+		return;		/* dropped: TCP will resend */
+	p = malloc(sizeof(*p) + len);
+	if (!p)
+		return;
+	p->next = NULL;
+	p->len = len;
+	memcpy(p->data, frame, len);
+	*n->pending_tail = p;
+	n->pending_tail = &p->next;
+	n->nr_pending++;
+}
+
+static void pending_drop_head(struct virtio_net *n)
+{
+	struct pending_frame *p = n->pending;
+
+	n->pending = p->next;
+	if (!n->pending)
+		n->pending_tail = &n->pending;
+	n->nr_pending--;
+	free(p);
+}
+
+bool net_rx_frame(struct virtio_net *n, const void *frame, size_t len)
+{
+	if (!len || len > NET_FRAME_MAX)
+		return true;	/* nothing a guest could take: not a reason to pause */
+	if (!n->pending && rx_deliver(n, frame, len))
+		return true;
+	pending_push(n, frame, len);
+	n->rx_paused = true;
+	return false;
+}
+
+/* The guest gave RX buffers: drain what waited, then let the backend go on. */
+static void rx_kick(struct virtio_net *n)
+{
+	while (n->pending) {
+		if (!rx_deliver(n, n->pending->data, n->pending->len))
+			return;
+		pending_drop_head(n);
+	}
+	if (n->rx_paused) {
+		n->rx_paused = false;
+		n->be.ops->rx_resume(&n->be);
+	}
+}
+
+/* One TX chain: a 12-byte header the device ignores (no offloads), then the frame. */
+static void tx_one(struct virtio_net *n, const struct virtq_elem *e)
+{
+	size_t skip = NET_HDR_LEN, len = 0;
+	unsigned int i;
+
+	for (i = 0; i < e->n_out; i++) {
+		size_t l = e->iov[i].iov_len, off = MIN(skip, l);
+
+		skip -= off;
+		if (l - off > sizeof(n->tx_buf) - len)
+			return;		/* longer than any frame: dropped */
+		memcpy(n->tx_buf + len, (u8 *)e->iov[i].iov_base + off, l - off);
+		len += l - off;
+	}
+	if (skip || !len)
+		return;		/* no room for the header, or no frame */
+	n->be.ops->send(&n->be, n->tx_buf, len);
+}
+
+static void tx_kick(struct virtio_net *n, struct virtq *vq)
+{
+	int ret;
+
+	for (;;) {
+		ret = virtq_pop(vq, &n->vdev.vm->mem, &n->elem);
+		if (ret < 0)
+			virtio_set_needs_reset(&n->vdev);
+		if (ret <= 0)
+			break;
+		tx_one(n, &n->elem);
+		virtio_queue_complete(&n->vdev, vq, n->elem.head, 0);
+	}
+	if (n->be.ops->flush)
+		n->be.ops->flush(&n->be);
+}
+
+/* vhost takes both queues once the driver is ready; their kicks then go to the kernel. */
+static bool vhost_takeover(struct virtio_net *n)
+{
+	struct virtio_dev *dev = &n->vdev;
+	unsigned int i;
+
+	if (n->vhost_running)
+		return true;
+	if (!n->be.vhost || !dev->vqs[RXQ].ready || !dev->vqs[TXQ].ready)
+		return false;
+	for (i = 0; i < 2; i++)
+		event_loop_del(&dev->vm->loop, &dev->vqs[i].kick);
+	if (n->be.ops->vhost_start(&n->be, dev)) {
+		/* The kernel refused: serve the queues here after all. */
+		n->be.vhost = false;
+		for (i = 0; i < 2; i++)
+			event_loop_add(&dev->vm->loop, &dev->vqs[i].kick, EPOLLIN);
+		return false;
+	}
+	n->vhost_running = true;
+	return true;
+}
+
+static void net_queue_notify(struct virtio_dev *dev, struct virtq *vq)
+{
+	struct virtio_net *n = dev->priv;
+
+	if (vhost_takeover(n))
+		return;
+	if (vq->index == RXQ)
+		rx_kick(n);
+	else
+		tx_kick(n, vq);
+}
+
+static void net_reset(struct virtio_dev *dev)
+{
+	struct virtio_net *n = dev->priv;
+	unsigned int i;
+
+	if (n->vhost_running) {
+		n->be.ops->vhost_stop(&n->be, dev);
+		for (i = 0; i < 2; i++)
+			event_loop_add(&dev->vm->loop, &dev->vqs[i].kick, EPOLLIN);
+		n->vhost_running = false;
+	}
+	while (n->pending)
+		pending_drop_head(n);
+	if (n->rx_paused) {
+		n->rx_paused = false;
+		n->be.ops->rx_resume(&n->be);
+	}
+}
+
+static u64 net_features(struct virtio_dev *dev)
+{
+	(void)dev;
+	return (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS) |
+	       (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+}
+
+static void net_config_read(struct virtio_dev *dev, u32 offset, void *data, u32 len)
+{
+	struct virtio_net *n = dev->priv;
+
+	memcpy(data, (u8 *)&n->config + offset, len);
+}
+
+static const struct virtio_dev_ops net_ops = {
+	.name = "virtio-net",
+	.device_id = VIRTIO_ID_NET,
+	.nr_queues = 2,
+	.queue_size = NET_QUEUE_SIZE,
+	.features = net_features,
+	/* mac, status, max_virtqueue_pairs: what the offered features describe */
+	.config_size = offsetof(struct virtio_net_config, mtu),
+	.config_read = net_config_read,
+	.queue_notify = net_queue_notify,
+	.reset = net_reset,
+};
+
+/* Locally administered, unicast, and the same each time a VM of this name starts. */
+static void default_mac(const char *name, unsigned int index, u8 mac[6])
+{
+	u32 h = 2166136261u;	/* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (u8)*name) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = h >> 24;
+	mac[2] = h >> 16;
+	mac[3] = h >> 8;
+	mac[4] = h;
+	mac[5] = index;
+}
+
+static int backend_open(struct virtio_net *n, const struct net_config *c, struct err_msg *e)
+{
+	n->be.net = n;
+	n->be.vm = n->vdev.vm;
+	if (c->mode == NET_MODE_TAP)
+		return net_tap_open(&n->be, c, e);
+#ifdef LKVM_SLIRP
+	return net_slirp_open(&n->be, c, e);
+#else
+	return err_usage(e, "this lkvm was built without user-mode networking; use mode=tap");
+#endif
+}
+
+struct virtio_net *virtio_net_create(struct vm *vm, const struct net_config *c,
+				     unsigned int index, struct err_msg *e)
+{
+	struct virtio_net *n = calloc(1, sizeof(*n));
+	int ret;
+
+	if (!n) {
+		err_set(e, ENOMEM, "out of memory for a NIC");
+		return NULL;
+	}
+	n->pending_tail = &n->pending;
+	if (c->mac_set)
+		memcpy(n->config.mac, c->mac, 6);
+	else
+		default_mac(vm->cfg.name, index, n->config.mac);
+	n->config.status = VIRTIO_NET_S_LINK_UP;
+	n->config.max_virtqueue_pairs = 1;
+	ret = virtio_dev_init(&n->vdev, vm, &net_ops, n);
+	if (ret) {
+		err_set(e, ret, "NIC %u: cannot set up its queues", index);
+		goto err_free;
+	}
+	ret = backend_open(n, c, e);
+	if (ret)
+		goto err_queues;
+	return n;
+err_queues:
+	for (ret = 0; ret < 2; ret++) {
+		event_loop_del(&vm->loop, &n->vdev.vqs[ret].kick);
+		close(n->vdev.vqs[ret].kick_fd);
+	}
+err_free:
+	free(n);
+	return NULL;
+}
+
+struct virtio_dev *virtio_net_dev(struct virtio_net *n)
+{
+	return &n->vdev;
+}
+
+void virtio_net_destroy(struct virtio_net *n)
+{
+	if (n->vhost_running)
+		n->be.ops->vhost_stop(&n->be, &n->vdev);
+	n->be.ops->close(&n->be);
+	while (n->pending)
+		pending_drop_head(n);
+	free(n);
+}

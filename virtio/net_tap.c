@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A tap device as the NIC's backend: an existing one (ip tuntap add ...)
+ * or a new one. With /dev/vhost-net the kernel serves both queues once the
+ * driver is ready: kicks reach it through the queues' ioeventfds and its
+ * completions come back through call eventfds that raise the queue's
+ * interrupt. Without vhost, frames go through read()/write() here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+#include <linux/vhost.h>
+
+#include "../core/vm.h"
+#include "net.h"
+
+#define TAP_FRAME_MAX		(65535 + 14)
+#define TAP_QUEUES		2
+
+struct tap_be {
+	struct net_backend *be;
+	int fd;
+	char ifname[IFNAMSIZ];
+	bool watching;			/* fd is in the event loop (userspace I/O) */
+	struct event_handler ev;
+
+	int vhost_fd;			/* -1: userspace I/O */
+	u64 vhost_features;
+	int call_fd[TAP_QUEUES];
+	struct event_handler call_ev[TAP_QUEUES];
+	struct virtio_dev *dev;		/* set while vhost runs */
+	u8 buf[TAP_FRAME_MAX];
+};
+
+static void tap_watch(struct tap_be *t, bool on)
+{
+	struct event_loop *loop = &t->be->vm->loop;
+
+	if (on == t->watching)
+		return;
+	if (on ? event_loop_add(loop, &t->ev, EPOLLIN) : event_loop_del(loop, &t->ev))
+		return;
+	t->watching = on;
+}
+
+/* Frames from the host for the guest, until the tap is empty or the guest is full. */
+static void tap_readable(struct event_handler *h, u32 events)
+{
+	struct tap_be *t = h->opaque;
+	ssize_t n;
+
+	(void)events;
+	net_lock(t->be->net);
+	while (t->watching) {
+		n = read(t->fd, t->buf, sizeof(t->buf));
+		if (n <= 0)
+			break;
+		if (!net_rx_frame(t->be->net, t->buf, n))
+			tap_watch(t, false);	/* back on the guest's next RX kick */
+	}
+	net_unlock(t->be->net);
+}
+
+static void tap_send(struct net_backend *be, const void *frame, size_t len)
+{
+	struct tap_be *t = be->priv;
+
+	/* A full tap queue drops the frame, as a wire would. */
+	if (write(t->fd, frame, len) < 0)
+		return;
+}
+
+static void tap_rx_resume(struct net_backend *be)
+{
+	struct tap_be *t = be->priv;
+
+	if (t->vhost_fd < 0 || !t->dev)
+		tap_watch(t, true);
+}
+
+/* vhost signalled a used buffer: raise that queue's interrupt. */
+static void call_ready(struct event_handler *h, u32 events)
+{
+	struct tap_be *t = h->opaque;
+	unsigned int i = h == &t->call_ev[0] ? 0 : 1;
+	u64 n;
+
+	(void)events;
+	if (read(t->call_fd[i], &n, sizeof(n)) < 0)
+		return;
+	net_lock(t->be->net);
+	if (t->dev)
+		t->dev->transport->signal_queue(t->dev, &t->dev->vqs[i]);
+	net_unlock(t->be->net);
+}
+
+static int vhost_mem_table(struct tap_be *t, const struct guest_mem *mem)
+{
+	struct vhost_memory *m;
+	unsigned int i;
+	int ret;
+
+	m = calloc(1, sizeof(*m) + mem->nr_regions * sizeof(m->regions[0]));
+	if (!m)
+		return -ENOMEM;
+	m->nregions = mem->nr_regions;
+	for (i = 0; i < mem->nr_regions; i++)
+		m->regions[i] = (struct vhost_memory_region){
+			.guest_phys_addr = mem->regions[i].gpa,
+			.memory_size = mem->regions[i].size,
+			.userspace_addr = (u64)(uintptr_t)mem->regions[i].hva,
+		};
+	ret = ioctl(t->vhost_fd, VHOST_SET_MEM_TABLE, m) ? -errno : 0;
+	free(m);
+	return ret;
+}
+
+static int vhost_vring(struct tap_be *t, struct virtq *vq, unsigned int i)
+{
+	struct vhost_vring_state num = { .index = i, .num = vq->size };
+	struct vhost_vring_state base = { .index = i, .num = vq->last_avail };
+	struct vhost_vring_addr a = {
+		.index = i,
+		.desc_user_addr = (u64)(uintptr_t)vq->desc,
+		.avail_user_addr = (u64)(uintptr_t)vq->avail,
+		.used_user_addr = (u64)(uintptr_t)vq->used,
+	};
+	struct vhost_vring_file kick = { .index = i, .fd = vq->kick_fd };
+	struct vhost_vring_file call = { .index = i, .fd = t->call_fd[i] };
+	struct vhost_vring_file backend = { .index = i, .fd = t->fd };
+
+	if (ioctl(t->vhost_fd, VHOST_SET_VRING_NUM, &num) ||
+	    ioctl(t->vhost_fd, VHOST_SET_VRING_BASE, &base) ||
+	    ioctl(t->vhost_fd, VHOST_SET_VRING_ADDR, &a) ||
+	    ioctl(t->vhost_fd, VHOST_SET_VRING_KICK, &kick) ||
+	    ioctl(t->vhost_fd, VHOST_SET_VRING_CALL, &call) ||
+	    ioctl(t->vhost_fd, VHOST_NET_SET_BACKEND, &backend))
+		return -errno;
+	return 0;
+}
+
+static int tap_vhost_start(struct net_backend *be, struct virtio_dev *dev)
+{
+	struct tap_be *t = be->priv;
+	/* vhost adds the virtio header itself: the tap carries plain frames. */
+	u64 features = (dev->guest_features & t->vhost_features) |
+		       (1ULL << VHOST_NET_F_VIRTIO_NET_HDR);
+	unsigned int i;
+	int ret;
+
+	tap_watch(t, false);
+	if (ioctl(t->vhost_fd, VHOST_SET_FEATURES, &features))
+		return -errno;
+	ret = vhost_mem_table(t, &dev->vm->mem);
+	for (i = 0; !ret && i < TAP_QUEUES; i++)
+		ret = vhost_vring(t, &dev->vqs[i], i);
+	if (ret) {
+		tap_watch(t, true);
+		return ret;
+	}
+	t->dev = dev;
+	/* Buffers the driver queued before the hand-over. */
+	for (i = 0; i < TAP_QUEUES; i++)
+		virtio_kick(&dev->vqs[i]);
+	return 0;
+}
+
+static void tap_vhost_stop(struct net_backend *be, struct virtio_dev *dev)
+{
+	struct tap_be *t = be->priv;
+	unsigned int i;
+
+	(void)dev;
+	for (i = 0; i < TAP_QUEUES; i++) {
+		struct vhost_vring_file off = { .index = i, .fd = -1 };
+		struct vhost_vring_state state = { .index = i };
+
+		ioctl(t->vhost_fd, VHOST_NET_SET_BACKEND, &off);
+		ioctl(t->vhost_fd, VHOST_GET_VRING_BASE, &state);
+	}
+	t->dev = NULL;
+	tap_watch(t, true);
+}
+
+static void tap_close(struct net_backend *be)
+{
+	struct tap_be *t = be->priv;
+	unsigned int i;
+
+	for (i = 0; i < TAP_QUEUES; i++)
+		if (t->call_fd[i] >= 0)
+			close(t->call_fd[i]);
+	if (t->vhost_fd >= 0)
+		close(t->vhost_fd);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t);
+	be->priv = NULL;
+}
+
+static const struct net_backend_ops tap_ops = {
+	.send = tap_send,
+	.rx_resume = tap_rx_resume,
+	.vhost_start = tap_vhost_start,
+	.vhost_stop = tap_vhost_stop,
+	.close = tap_close,
+};
+
+static int tap_open_dev(struct tap_be *t, const struct net_config *c, struct err_msg *e)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	const char *name = c->tapif[0] ? c->tapif : "lkvmtap%d";
+
+	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (t->fd < 0)
+		return err_usage(e, "tap '%s': cannot open /dev/net/tun: %s; load the tun module (modprobe tun)",
+				 name, strerror(errno));
+	t->ev.fd = t->fd;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(t->fd, TUNSETIFF, &ifr)) {
+		int err = errno;
+
+		if (err == EPERM || err == EACCES)
+			return err_usage(e, "tap '%s': not permitted (%s); run lkvm with CAP_NET_ADMIN, or create the tap for your user first: sudo ip tuntap add %s mode tap user $USER",
+					 name, strerror(err), c->tapif[0] ? name : "NAME");
+		if (err == EBUSY)
+			return err_usage(e, "tap '%s' is in use by another process; stop it or give another tapif=",
+					 name);
+		return err_usage(e, "tap '%s': cannot attach: %s; check the name, or create it with ip tuntap add %s mode tap",
+				 name, strerror(err), name);
+	}
+	snprintf(t->ifname, sizeof(t->ifname), "%s", ifr.ifr_name);
+	return 0;
+}
+
+static bool vhost_usable(struct tap_be *t)
+{
+	const u64 need = (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) | (1ULL << VIRTIO_F_VERSION_1);
+
+	t->vhost_fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
+	if (t->vhost_fd < 0)
+		return false;
+	if (!ioctl(t->vhost_fd, VHOST_SET_OWNER) &&
+	    !ioctl(t->vhost_fd, VHOST_GET_FEATURES, &t->vhost_features) &&
+	    (t->vhost_features & need) == need)
+		return true;
+	close(t->vhost_fd);
+	t->vhost_fd = -1;
+	return false;
+}
+
+/* Call eventfds, watched here: the interrupt goes out whichever transport is in use. */
+static int vhost_calls(struct tap_be *t, struct err_msg *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < TAP_QUEUES; i++) {
+		t->call_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (t->call_fd[i] < 0)
+			return err_set(e, errno, "tap '%s': eventfd: %s", t->ifname, strerror(errno));
+		t->call_ev[i] = (struct event_handler){
+			.fd = t->call_fd[i], .fn = call_ready, .opaque = t,
+		};
+		if (event_loop_add(&t->be->vm->loop, &t->call_ev[i], EPOLLIN))
+			return err_set(e, errno, "tap '%s': cannot watch vhost's interrupts", t->ifname);
+	}
+	return 0;
+}
+
+static int tap_setup(struct tap_be *t, const struct net_config *c, struct err_msg *e)
+{
+	int ret = tap_open_dev(t, c, e);
+
+	if (ret)
+		return ret;
+	if (c->vhost != NET_VHOST_OFF && vhost_usable(t)) {
+		t->be->vhost = true;
+		ret = vhost_calls(t, e);
+		if (ret)
+			return ret;
+	} else if (c->vhost == NET_VHOST_ON) {
+		return err_usage(e, "tap '%s': vhost=on but /dev/vhost-net cannot be used; load vhost_net (modprobe vhost_net), check its permissions, or give vhost=auto",
+				 t->ifname);
+	}
+	/* Until vhost takes over (or for good without it), frames pass through here. */
+	tap_watch(t, true);
+	if (!t->watching)
+		return err_set(e, EIO, "tap '%s': cannot watch it", t->ifname);
+	return 0;
+}
+
+int net_tap_open(struct net_backend *be, const struct net_config *c, struct err_msg *e)
+{
+	struct tap_be *t = calloc(1, sizeof(*t));
+	int ret;
+
+	if (!t)
+		return err_set(e, ENOMEM, "out of memory for a tap");
+	t->be = be;
+	t->fd = t->vhost_fd = t->call_fd[0] = t->call_fd[1] = -1;
+	t->ev = (struct event_handler){ .fn = tap_readable, .opaque = t };
+	be->priv = t;
+	be->ops = &tap_ops;
+	ret = tap_setup(t, c, e);
+	if (ret) {
+		tap_watch(t, false);
+		event_loop_del(&be->vm->loop, &t->call_ev[0]);
+		event_loop_del(&be->vm->loop, &t->call_ev[1]);
+		tap_close(be);
+	}
+	return ret;
+}
