@@ -162,6 +162,8 @@ nested_job_arm64() {
 			printf 'export %s=%q\n' "$name" "${!name}"
 		done
 		printf 'export LKVM_NESTED=1 LKVM_NESTED_OUT=%q\n' "$SHARE"
+		# lkvm keeps its control sockets there; L1 sees no writable home.
+		printf 'export XDG_RUNTIME_DIR=/tmp/lkvm-xdg; mkdir -p -m 0700 /tmp/lkvm-xdg\n'
 		printf 'cd /host || exit 125\n'
 		printf 'exec'
 		printf ' %q' "${NESTED_CMD[@]}"
@@ -187,6 +189,7 @@ nested_job() {
 			printf 'export %s=%q\n' "$name" "${!name}"
 		done
 		printf 'export LKVM_CACHE=%q LKVM_NESTED=1 LKVM_NESTED_OUT=%q\n' "$LKVM_CACHE" "$SHARE"
+		printf 'export XDG_RUNTIME_DIR=/tmp/lkvm-xdg; mkdir -p -m 0700 /tmp/lkvm-xdg\n'
 		printf 'cd -- %q || exit 125\n' "$PWD"
 		printf 'exec'
 		printf ' %q' "${NESTED_CMD[@]}"
@@ -228,8 +231,12 @@ nested_qemu_start() {
 	TAIL_ERR_PID=$!
 }
 
+# LKVM_NESTED_TCG=single trades speed for fewer moving parts when chasing an
+# L1 hang (seen twice here while other emulated hosts ran beside it: every L1
+# CPU spinning on a kernel spinlock with interrupts off); SMP guests then
+# crawl, so multi-threaded TCG is the default.
 nested_qemu_x86_64() {
-	qemu-system-x86_64 -accel tcg,thread=multi -M pc -cpu max \
+	qemu-system-x86_64 -accel "tcg,thread=${LKVM_NESTED_TCG:-multi}" -M pc -cpu max \
 		-smp "$NESTED_SMP" -m "$NESTED_MEM" \
 		-kernel "$L1_KERNEL" -initrd "$L1_INITRD" \
 		-append "console=ttyS0 quiet panic=-1 nokaslr" \
