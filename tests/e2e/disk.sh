@@ -14,7 +14,7 @@
 set -u
 
 lkvm=$1 kernel=$2 base_initrd=$3 transports=$4
-work=$(mktemp -d /tmp/lkvm-disk.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/lkvm-disk.XXXXXX")
 timeout_s=${LKVM_E2E_BOOT_TIMEOUT:-120}
 here=$(cd "$(dirname "$0")" && pwd)
 

@@ -153,6 +153,22 @@ nested_stage() {
 	done
 }
 
+# nested_scratch_lines: shell lines that export TMPDIR, a writable scratch folder
+# in L1 (/tmp stays read-only when the checkout lives under it), and
+# XDG_RUNTIME_DIR inside it for lkvm's control sockets (L1 has no writable home).
+nested_scratch_lines() {
+	cat <<'EOS'
+for d in /tmp /run /var/tmp; do
+	if mkdir -p "$d/lkvm-scratch" 2>/dev/null && [ -w "$d/lkvm-scratch" ]; then
+		export TMPDIR="$d/lkvm-scratch"
+		break
+	fi
+done
+export XDG_RUNTIME_DIR="${TMPDIR:-/tmp}/xdg"
+mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+EOS
+}
+
 # nested_job_arm64: the same for busybox sh in an arm64 L1, run in the staging folder.
 nested_job_arm64() {
 	local name
@@ -162,8 +178,7 @@ nested_job_arm64() {
 			printf 'export %s=%q\n' "$name" "${!name}"
 		done
 		printf 'export LKVM_NESTED=1 LKVM_NESTED_OUT=%q\n' "$SHARE"
-		# lkvm keeps its control sockets there; L1 sees no writable home.
-		printf 'export XDG_RUNTIME_DIR=/tmp/lkvm-xdg; mkdir -p -m 0700 /tmp/lkvm-xdg\n'
+		nested_scratch_lines
 		printf 'cd /host || exit 125\n'
 		printf 'exec'
 		printf ' %q' "${NESTED_CMD[@]}"
@@ -189,7 +204,7 @@ nested_job() {
 			printf 'export %s=%q\n' "$name" "${!name}"
 		done
 		printf 'export LKVM_CACHE=%q LKVM_NESTED=1 LKVM_NESTED_OUT=%q\n' "$LKVM_CACHE" "$SHARE"
-		printf 'export XDG_RUNTIME_DIR=/tmp/lkvm-xdg; mkdir -p -m 0700 /tmp/lkvm-xdg\n'
+		nested_scratch_lines
 		printf 'cd -- %q || exit 125\n' "$PWD"
 		printf 'exec'
 		printf ' %q' "${NESTED_CMD[@]}"

@@ -13,7 +13,7 @@
 set -u
 
 lkvm=$1 kernel=$2 base_initrd=$3 transports=$4 modes=$5
-work=$(mktemp -d /tmp/lkvm-net.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/lkvm-net.XXXXXX")
 timeout_s=${LKVM_E2E_BOOT_TIMEOUT:-180}
 mib=${LKVM_E2E_NET_MIB:-4}
 here=$(cd "$(dirname "$0")" && pwd)
