@@ -204,28 +204,30 @@ static const struct opt *lookup(const char *a, const char **inline_arg)
 {
 	unsigned int i;
 
-	*inline_arg = NULL;
 	for (i = 0; i < ARRAY_SIZE(run_opts); i++) {
 		const struct opt *o = &run_opts[i];
-		size_t n;
 
-		if (a[1] != '-') {
-			if (o->short_name && a[1] == o->short_name && !a[2])
-				return o;
-			continue;
-		}
-		/* Exact long names only: a prefix never silently picks an option. */
-		n = strlen(o->long_name);
-		if (strncmp(a + 2, o->long_name, n))
-			continue;
-		if (!a[2 + n])
+		if (opt_matches(a, o->short_name, o->long_name, o->has_arg, inline_arg))
 			return o;
-		if (a[2 + n] == '=' && o->has_arg) {
-			*inline_arg = a + 3 + n;
-			return o;
-		}
 	}
 	return NULL;
+}
+
+bool opt_matches(const char *a, char short_name, const char *long_name, bool has_arg,
+		 const char **inline_arg)
+{
+	size_t n = strlen(long_name);
+
+	*inline_arg = NULL;
+	if (a[1] != '-')
+		return short_name && a[1] == short_name && !a[2];
+	if (strncmp(a + 2, long_name, n))
+		return false;
+	if (a[2 + n] == '=' && has_arg) {
+		*inline_arg = a + 3 + n;
+		return true;
+	}
+	return !a[2 + n];
 }
 
 int config_parse_run(struct vm_config *cfg, int argc, char **argv, struct err_msg *e)

@@ -66,6 +66,13 @@ int config_parse_run(struct vm_config *cfg, int argc, char **argv, struct err_ms
  */
 char *config_cmdline(const struct vm_config *cfg, const char *platform_params);
 
+/*
+ * Whether argument a spells this option exactly: -s, --long, or
+ * --long=VALUE (then *inline_arg points at VALUE). A prefix never matches.
+ */
+bool opt_matches(const char *a, char short_name, const char *long_name, bool has_arg,
+		 const char **inline_arg);
+
 /* "256", "256M", "2G" -> MiB. */
 int config_parse_size_mib(const char *s, u64 *mib);
 

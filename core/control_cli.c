@@ -338,26 +338,12 @@ bool control_cli_has(const char *cmd)
 static const struct ctl_opt *lookup(const char *a, const char **inline_arg)
 {
 	unsigned int i;
-	size_t n;
 
-	*inline_arg = NULL;
 	for (i = 0; i < ARRAY_SIZE(ctl_opts); i++) {
 		const struct ctl_opt *o = &ctl_opts[i];
 
-		if (a[1] != '-') {
-			if (o->short_name && a[1] == o->short_name && !a[2])
-				return o;
-			continue;
-		}
-		n = strlen(o->long_name);
-		if (strncmp(a + 2, o->long_name, n))
-			continue;
-		if (!a[2 + n])
+		if (opt_matches(a, o->short_name, o->long_name, o->has_arg, inline_arg))
 			return o;
-		if (a[2 + n] == '=' && o->has_arg) {
-			*inline_arg = a + 3 + n;
-			return o;
-		}
 	}
 	return NULL;
 }
