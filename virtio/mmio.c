@@ -140,11 +140,7 @@ static void mmio_read(void *opaque, u64 offset, void *data, u32 len)
 	memset(data, 0, len);
 	pthread_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
-		u32 off = offset - VIRTIO_MMIO_CONFIG;
-
-		if (dev->ops->config_read && off < dev->ops->config_size &&
-		    len <= dev->ops->config_size - off)
-			dev->ops->config_read(dev, off, data, len);
+		virtio_config_read(dev, offset - VIRTIO_MMIO_CONFIG, data, len);
 	} else if (len == 4 && !(offset & 3)) {
 		v = read_reg(m, offset);
 		memcpy(data, &v, 4);
@@ -160,11 +156,7 @@ static void mmio_write(void *opaque, u64 offset, const void *data, u32 len)
 
 	pthread_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
-		u32 off = offset - VIRTIO_MMIO_CONFIG;
-
-		if (dev->ops->config_write && off < dev->ops->config_size &&
-		    len <= dev->ops->config_size - off)
-			dev->ops->config_write(dev, off, data, len);
+		virtio_config_write(dev, offset - VIRTIO_MMIO_CONFIG, data, len);
 	} else if (len == 4 && !(offset & 3)) {
 		memcpy(&v, data, 4);
 		write_reg(m, offset, v);

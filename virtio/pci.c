@@ -188,9 +188,7 @@ static void bar_read(void *opaque, u64 offset, void *data, u32 len)
 			*(u8 *)data = isr_read(vp);
 		break;
 	case DEVICE_OFF:
-		if (dev->ops->config_read && off < dev->ops->config_size &&
-		    len <= dev->ops->config_size - off)
-			dev->ops->config_read(dev, off, data, len);
+		virtio_config_read(dev, off, data, len);
 		break;
 	}
 	pthread_mutex_unlock(&dev->lock);
@@ -214,9 +212,7 @@ static void bar_write(void *opaque, u64 offset, const void *data, u32 len)
 			common_write(vp, off, data, len);
 		break;
 	case DEVICE_OFF:
-		if (dev->ops->config_write && off < dev->ops->config_size &&
-		    len <= dev->ops->config_size - off)
-			dev->ops->config_write(dev, off, data, len);
+		virtio_config_write(dev, off, data, len);
 		break;
 	case NOTIFY_OFF:
 		notify_write(vp, off);

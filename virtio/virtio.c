@@ -69,6 +69,24 @@ void virtio_kick(struct virtq *vq)
 		return;	/* counter saturated: a kick is pending anyway */
 }
 
+static bool config_fits(const struct virtio_dev *dev, u32 offset, u32 len)
+{
+	return offset < dev->ops->config_size && len <= dev->ops->config_size - offset;
+}
+
+void virtio_config_read(struct virtio_dev *dev, u32 offset, void *data, u32 len)
+{
+	memset(data, 0, len);
+	if (dev->ops->config_read && config_fits(dev, offset, len))
+		dev->ops->config_read(dev, offset, data, len);
+}
+
+void virtio_config_write(struct virtio_dev *dev, u32 offset, const void *data, u32 len)
+{
+	if (dev->ops->config_write && config_fits(dev, offset, len))
+		dev->ops->config_write(dev, offset, data, len);
+}
+
 void virtio_reset(struct virtio_dev *dev)
 {
 	unsigned int i;

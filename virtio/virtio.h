@@ -105,6 +105,13 @@ void virtio_set_needs_reset(struct virtio_dev *dev);
 /* Pushes and interrupts if the driver asked to be told. */
 void virtio_queue_complete(struct virtio_dev *dev, struct virtq *vq, u16 head, u32 len);
 void virtio_kick(struct virtq *vq);
+/*
+ * The device's config space as both transports expose it: accesses that
+ * do not fit inside it read as zeroes (data is cleared first) and are
+ * dropped on write, and never reach the device.
+ */
+void virtio_config_read(struct virtio_dev *dev, u32 offset, void *data, u32 len);
+void virtio_config_write(struct virtio_dev *dev, u32 offset, const void *data, u32 len);
 
 /* Binds a queue to guest memory; false (queue unusable) if the rings are outside RAM. */
 bool virtq_map(struct virtq *vq, const struct guest_mem *mem);
