@@ -37,9 +37,14 @@ image_sha() {
 	dd if="$1" bs=1M count=1 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
+# fail WHAT LOG: the FAIL line carries the log's last line (CI shows only
+# that line); the whole log is kept in LKVM_NESTED_OUT (tests/e2e/out).
 fail() {
-	echo "FAIL: $1; last lines:"
+	local last
+	last=$(grep -a . "$2" | tail -n 1 | tr -d '\r' | cut -c1-160)
+	echo "FAIL: $1 (last log line: ${last:-empty log}); last lines:"
 	tail -n 15 "$2" | sed 's/^/    /'
+	[ -z "${LKVM_NESTED_OUT:-}" ] || cp "$2" "$LKVM_NESTED_OUT/" 2>/dev/null
 }
 
 # One guest, three disks, one per host backend: vda (uring), vdb (aio), vdc (sync).

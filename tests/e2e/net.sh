@@ -26,10 +26,17 @@ make_initrd() {
 	cat "$base_initrd" "$work/overlay.cpio.gz" >"$work/initrd"
 }
 
+# fail WHAT LOG: the FAIL line carries the log's last guest line and the
+# peer's counts (CI shows only that line); the whole log is kept in
+# LKVM_NESTED_OUT, which lands in tests/e2e/out.
 fail() {
-	echo "FAIL: $1; last lines:"
+	local last peer
+	last=$(grep -a . "$2" | tail -n 1 | tr -d '\r' | cut -c1-160)
+	peer=$(tr '\n' ' ' <"$work/peer.out" 2>/dev/null || tr '\n' ' ' <"$work/peer.out.tmp" 2>/dev/null)
+	echo "FAIL: $1 (peer: ${peer:-nothing}; last log line: ${last:-empty log}); last lines:"
 	tail -n 15 "$2" | sed 's/^/    /'
 	[ ! -s "$work/peer.err" ] || sed 's/^/    peer: /' "$work/peer.err"
+	[ -z "${LKVM_NESTED_OUT:-}" ] || cp "$2" "$LKVM_NESTED_OUT/" 2>/dev/null
 }
 
 setup_tap() {
