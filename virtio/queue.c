@@ -189,18 +189,30 @@ bool virtq_unpop(struct virtq *vq, u16 n)
 	return READ_ONCE16(&vq->avail->idx) != seen;
 }
 
-void virtq_push(struct virtq *vq, u16 head, u32 len)
+void virtq_fill(struct virtq *vq, u16 head, u32 len, u16 offset)
 {
 	struct vring_used_elem *u;
 
 	if (!vq->used)
 		return;
-	u = &vq->used->ring[vq->used_idx % vq->size];
+	u = &vq->used->ring[(u16)(vq->used_idx + offset) % vq->size];
 	u->id = head;
 	u->len = len;
-	vq->used_idx++;
-	/* The element must be visible before the index that publishes it. */
+}
+
+void virtq_flush(struct virtq *vq, u16 n)
+{
+	if (!vq->used)
+		return;
+	vq->used_idx += n;
+	/* The elements must be visible before the index that publishes them. */
 	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+}
+
+void virtq_push(struct virtq *vq, u16 head, u32 len)
+{
+	virtq_fill(vq, head, len, 0);
+	virtq_flush(vq, 1);
 }
 
 bool virtq_need_notify(struct virtq *vq)

@@ -133,6 +133,13 @@ bool virtq_unpop(struct virtq *vq, u16 n);
 
 /* Returns a chain with 'len' bytes written into its writable buffers. */
 void virtq_push(struct virtq *vq, u16 head, u32 len);
+/*
+ * The same for several chains that the driver must see at once (one
+ * mergeable RX packet): fill used slots offset 0, 1, ... then flush them
+ * with one index update.
+ */
+void virtq_fill(struct virtq *vq, u16 head, u32 len, u16 offset);
+void virtq_flush(struct virtq *vq, u16 n);
 
 /* Whether the driver wants an interrupt for what was pushed since the last one. */
 bool virtq_need_notify(struct virtq *vq);
