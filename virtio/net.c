@@ -4,8 +4,11 @@
  * queue in front of a backend (libslirp or a tap). TX runs on the kick;
  * RX takes frames from the backend, and when the guest has no buffers
  * left the backend is paused until the guest's next RX kick. Every header
- * and length comes from the guest and is checked.
+ * and length comes from the guest and is checked. Offloads (checksum,
+ * TSO) are the backend's to offer: a tap passes the virtio-net header
+ * through, slirp has net_hdr.c do what it asks.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +23,12 @@
 #define NET_QUEUE_SIZE		256
 #define RXQ			0
 #define TXQ			1
-#define NET_HDR_LEN		sizeof(struct virtio_net_hdr_v1)	/* 12: VERSION_1 */
-#define NET_FRAME_MAX		(65535 + 14)	/* the largest frame a backend gives */
 #define NET_RX_PENDING_MAX	128	/* frames held while the guest has no buffers */
 #define NET_RX_MAX_BUFS		64	/* mergeable buffers one frame may take */
 
 struct pending_frame {
 	struct pending_frame *next;
+	struct virtio_net_hdr_v1 hdr;
 	size_t len;
 	u8 data[];
 };
@@ -37,9 +39,10 @@ struct virtio_net {
 	struct virtio_net_config config;
 	bool rx_paused;			/* the backend was told to wait for buffers */
 	bool vhost_running;
+	bool features_told;		/* the backend knows the driver's features */
 	struct pending_frame *pending, **pending_tail;
 	unsigned int nr_pending;
-	u8 tx_buf[NET_FRAME_MAX];
+	u8 tx_buf[NET_HDR_LEN + NET_FRAME_MAX];
 	struct virtq_elem elem;		/* the chain being filled or read */
 	struct virtq_elem first;	/* RX: the chain holding the header */
 };
@@ -103,16 +106,18 @@ static size_t fill_chain(const struct virtq_elem *e, const struct virtio_net_hdr
  * buffers (nothing was taken; -EAGAIN if more just came), or -EINVAL when
  * it broke the ring.
  */
-static int rx_put(struct virtio_net *n, const u8 *frame, size_t len)
+static int rx_put(struct virtio_net *n, const struct virtio_net_hdr_v1 *h, const u8 *frame,
+		  size_t len)
 {
 	struct virtq *vq = &n->vdev.vqs[RXQ];
-	struct virtio_net_hdr_v1 hdr = { .num_buffers = 1 };
+	struct virtio_net_hdr_v1 hdr = *h;
 	u16 heads[NET_RX_MAX_BUFS];
 	u32 lens[NET_RX_MAX_BUFS];
 	size_t total = NET_HDR_LEN + len, pos = 0;
 	unsigned int nbuf = 0, i, max = mergeable(n) ? NET_RX_MAX_BUFS : 1;
 	int ret;
 
+	hdr.num_buffers = htole16(1);
 	while (pos < total && nbuf < max) {
 		ret = virtq_pop(vq, &n->vdev.vm->mem, nbuf ? &n->elem : &n->first);
 		if (ret < 0)
@@ -130,16 +135,19 @@ static int rx_put(struct virtio_net *n, const u8 *frame, size_t len)
 	if (lens[0] < NET_HDR_LEN || pos < total) {
 		/* The guest's buffers cannot hold this frame: drop it, return them empty. */
 		for (i = 0; i < nbuf; i++)
-			virtq_push(vq, heads[i], 0);
+			virtq_fill(vq, heads[i], 0, i);
+		virtq_flush(vq, nbuf);
 		return 0;
 	}
 	if (nbuf > 1) {
-		hdr.num_buffers = nbuf;
+		hdr.num_buffers = htole16(nbuf);
 		elem_write(&n->first, offsetof(struct virtio_net_hdr_v1, num_buffers),
 			   (const u8 *)&hdr.num_buffers, sizeof(hdr.num_buffers));
 	}
+	/* All of one packet at once: a driver that saw only its first buffer would drop it. */
 	for (i = 0; i < nbuf; i++)
-		virtq_push(vq, heads[i], lens[i]);
+		virtq_fill(vq, heads[i], lens[i], i);
+	virtq_flush(vq, nbuf);
 	return 0;
 }
 
@@ -151,7 +159,8 @@ static bool rx_ready(struct virtio_net *n)
 }
 
 /* Delivers one frame now; false when the guest had no room. */
-static bool rx_deliver(struct virtio_net *n, const u8 *frame, size_t len)
+static bool rx_deliver(struct virtio_net *n, const struct virtio_net_hdr_v1 *hdr,
+		       const u8 *frame, size_t len)
 {
 	struct virtq *vq = &n->vdev.vqs[RXQ];
 	unsigned int tries = 0;
@@ -160,7 +169,7 @@ static bool rx_deliver(struct virtio_net *n, const u8 *frame, size_t len)
 	if (!rx_ready(n))
 		return false;
 	do
-		ret = rx_put(n, frame, len);
+		ret = rx_put(n, hdr, frame, len);
 	while (ret == -EAGAIN && ++tries < 4);
 	if (ret == -EINVAL) {
 		virtio_set_needs_reset(&n->vdev);
@@ -173,7 +182,8 @@ static bool rx_deliver(struct virtio_net *n, const u8 *frame, size_t len)
 	return true;
 }
 
-static void pending_push(struct virtio_net *n, const void *frame, size_t len)
+static void pending_push(struct virtio_net *n, const struct virtio_net_hdr_v1 *hdr,
+			 const void *frame, size_t len)
 {
 	struct pending_frame *p;
 
@@ -183,6 +193,7 @@ static void pending_push(struct virtio_net *n, const void *frame, size_t len)
 	if (!p)
 		return;
 	p->next = NULL;
+	p->hdr = *hdr;
 	p->len = len;
 	memcpy(p->data, frame, len);
 	*n->pending_tail = p;
@@ -201,13 +212,22 @@ static void pending_drop_head(struct virtio_net *n)
 	free(p);
 }
 
-bool net_rx_frame(struct virtio_net *n, const void *frame, size_t len)
+bool net_rx_frame(struct virtio_net *n, const struct virtio_net_hdr_v1 *hdr,
+		  const void *frame, size_t len)
 {
-	if (!len || len > NET_FRAME_MAX)
-		return true;	/* nothing a guest could take: not a reason to pause */
-	if (!n->pending && rx_deliver(n, frame, len))
+	struct virtio_net_hdr_v1 h = { 0 };
+
+	if (hdr)
+		h = *hdr;
+	/*
+	 * Nothing a guest could take is not a reason to pause. A tap may still
+	 * offload what a driver that just reset did not negotiate.
+	 */
+	if (!len || len > NET_FRAME_MAX || !net_hdr_rx_check(&h, n->vdev.guest_features))
 		return true;
-	pending_push(n, frame, len);
+	if (!n->pending && rx_deliver(n, &h, frame, len))
+		return true;
+	pending_push(n, &h, frame, len);
 	n->rx_paused = true;
 	return false;
 }
@@ -216,7 +236,7 @@ bool net_rx_frame(struct virtio_net *n, const void *frame, size_t len)
 static void rx_kick(struct virtio_net *n)
 {
 	while (n->pending) {
-		if (!rx_deliver(n, n->pending->data, n->pending->len))
+		if (!rx_deliver(n, &n->pending->hdr, n->pending->data, n->pending->len))
 			return;
 		pending_drop_head(n);
 	}
@@ -226,24 +246,27 @@ static void rx_kick(struct virtio_net *n)
 	}
 }
 
-/* One TX chain: a 12-byte header the device ignores (no offloads), then the frame. */
+/* One TX chain: the 12-byte header, then the frame, in any split across buffers. */
 static void tx_one(struct virtio_net *n, const struct virtq_elem *e)
 {
-	size_t skip = NET_HDR_LEN, len = 0;
+	struct virtio_net_hdr_v1 hdr;
+	size_t len = 0;
 	unsigned int i;
 
 	for (i = 0; i < e->n_out; i++) {
-		size_t l = e->iov[i].iov_len, off = MIN(skip, l);
+		size_t l = e->iov[i].iov_len;
 
-		skip -= off;
-		if (l - off > sizeof(n->tx_buf) - len)
+		if (l > sizeof(n->tx_buf) - len)
 			return;		/* longer than any frame: dropped */
-		memcpy(n->tx_buf + len, (u8 *)e->iov[i].iov_base + off, l - off);
-		len += l - off;
+		memcpy(n->tx_buf + len, e->iov[i].iov_base, l);
+		len += l;
 	}
-	if (skip || !len)
+	if (len <= NET_HDR_LEN)
 		return;		/* no room for the header, or no frame */
-	n->be.ops->send(&n->be, n->tx_buf, len);
+	memcpy(&hdr, n->tx_buf, NET_HDR_LEN);
+	if (!net_hdr_tx_check(&hdr, n->vdev.guest_features))
+		return;		/* an offload it did not negotiate: dropped */
+	n->be.ops->send(&n->be, &hdr, n->tx_buf + NET_HDR_LEN, len - NET_HDR_LEN);
 }
 
 static void tx_kick(struct virtio_net *n, struct virtq *vq)
@@ -286,10 +309,24 @@ static bool vhost_takeover(struct virtio_net *n)
 	return true;
 }
 
+/*
+ * There is no hook for DRIVER_OK itself, but it kicks every ready queue:
+ * the backend learns the features at that first kick. Until then a tap
+ * offloads nothing, so the frames it gives meanwhile are plain.
+ */
+static void tell_features(struct virtio_net *n, bool ready)
+{
+	if (n->be.ops->set_features)
+		n->be.ops->set_features(&n->be, ready ? n->vdev.guest_features : 0);
+	n->features_told = ready;
+}
+
 static void net_queue_notify(struct virtio_dev *dev, struct virtq *vq)
 {
 	struct virtio_net *n = dev->priv;
 
+	if (!n->features_told)
+		tell_features(n, true);
 	if (vhost_takeover(n))
 		return;
 	if (vq->index == RXQ)
@@ -309,6 +346,8 @@ static void net_reset(struct virtio_dev *dev)
 			event_loop_add(&dev->vm->loop, &dev->vqs[i].kick, EPOLLIN);
 		n->vhost_running = false;
 	}
+	if (n->features_told)
+		tell_features(n, false);
 	while (n->pending)
 		pending_drop_head(n);
 	if (n->rx_paused) {
@@ -397,6 +436,8 @@ struct virtio_net *virtio_net_create(struct vm *vm, const struct net_config *c,
 	ret = backend_open(n, c, e);
 	if (ret)
 		goto err_queues;
+	/* Known only now that the backend is open; the guest sees none of it yet. */
+	n->vdev.host_features |= n->be.offloads;
 	return n;
 err_queues:
 	for (ret = 0; ret < 2; ret++) {

@@ -3,13 +3,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net_config.h"
 
-#define NET_OPTS_HINT	"give mode=user|tap|none, tapif=NAME, vhost=auto|on|off, mac=XX:XX:XX:XX:XX:XX or hostfwd=tcp:HOSTPORT-GUESTPORT"
+#define NET_OPTS_HINT	"give mode=user|tap|none, tapif=NAME, fd=N, vhost=auto|on|off, mac=XX:XX:XX:XX:XX:XX or hostfwd=tcp:HOSTPORT-GUESTPORT"
 
 static int parse_mac(const char *s, u8 mac[6])
 {
@@ -54,6 +55,22 @@ static int parse_endpoint(char *s, u32 *addr, u16 *port)
 		s = colon + 1;
 	}
 	return parse_port(s, port);
+}
+
+/* A decimal file descriptor: digits only, no sign, no more than an int holds. */
+static int parse_fd(const char *s, int *fd)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end || errno || v > INT_MAX)
+		return -EINVAL;
+	*fd = v;
+	return 0;
 }
 
 static int parse_hostfwd(const char *rule, struct net_hostfwd *f)
@@ -136,6 +153,13 @@ static int parse_sub(char *o, struct net_config *c, struct err_msg *e)
 		strcpy(c->tapif, v);
 		return 0;
 	}
+	if (!strcmp(o, "fd")) {
+		if (parse_fd(v, &c->fd))
+			return err_usage(e, "network fd='%s': give the number of an open tap file descriptor lkvm inherits, like fd=3",
+					 v);
+		c->has_fd = true;
+		return 0;
+	}
 	if (!strcmp(o, "mac") || !strcmp(o, "guest_mac")) {
 		if (parse_mac(v, c->mac) || (c->mac[0] & 1) || !memcmp(c->mac, "\0\0\0\0\0\0", 6))
 			return err_usage(e, "network mac='%s': give a unicast MAC like 02:00:00:12:34:56", v);
@@ -158,8 +182,11 @@ static int parse_sub(char *o, struct net_config *c, struct err_msg *e)
 /* Options that mean nothing for the chosen mode are mistakes, not silently dropped. */
 static int check_mode(const struct net_config *c, struct err_msg *e)
 {
-	if (c->mode != NET_MODE_TAP && (c->tapif[0] || c->vhost != NET_VHOST_AUTO))
-		return err_usage(e, "network: tapif= and vhost= are for mode=tap; add mode=tap or drop them");
+	if (c->mode != NET_MODE_TAP && (c->tapif[0] || c->has_fd || c->vhost != NET_VHOST_AUTO))
+		return err_usage(e, "network: tapif=, fd= and vhost= are for mode=tap; add mode=tap or drop them");
+	if (c->tapif[0] && c->has_fd)
+		return err_usage(e, "network: fd=%d and tapif=%s both name the tap; give one of them",
+				 c->fd, c->tapif);
 	if (c->mode != NET_MODE_USER && c->nr_fwd)
 		return err_usage(e, "network: hostfwd= is for mode=user; drop it or use mode=user");
 	if (c->mode == NET_MODE_NONE && c->mac_set)

@@ -21,11 +21,14 @@ struct net_hostfwd {
 
 /*
  * One -n/--network argument:
- * mode=user|tap|none[,tapif=NAME][,vhost=auto|on|off][,mac=XX:XX:XX:XX:XX:XX][,hostfwd=RULE]...
+ * mode=user|tap|none[,tapif=NAME|fd=N][,vhost=auto|on|off][,mac=XX:XX:XX:XX:XX:XX]
+ * [,hostfwd=RULE]...
  */
 struct net_config {
 	enum net_mode mode;
 	char tapif[NET_IFNAME_MAX];	/* "": the kernel picks a name */
+	bool has_fd;
+	int fd;				/* a tap lkvm inherits open (IFF_TAP | IFF_NO_PI) */
 	enum net_vhost vhost;
 	bool mac_set;
 	u8 mac[6];

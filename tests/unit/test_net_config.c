@@ -128,6 +128,41 @@ START_TEST(test_bad_values)
 }
 END_TEST
 
+/* An inherited tap: any fd number; whether it is a tap is found out when it is opened. */
+START_TEST(test_tap_fd)
+{
+	struct vm_config cfg;
+	const struct net_config *c;
+
+	c = net(&cfg, "mode=tap,fd=3");
+	ck_assert(c->has_fd);
+	ck_assert_int_eq(c->fd, 3);
+	ck_assert_str_eq(c->tapif, "");
+	c = net(&cfg, "mode=tap,fd=0,vhost=off");
+	ck_assert(c->has_fd);
+	ck_assert_int_eq(c->fd, 0);
+	ck_assert_int_eq(c->vhost, NET_VHOST_OFF);
+	c = net(&cfg, "fd=2147483647,mode=tap");
+	ck_assert_int_eq(c->fd, 2147483647);
+	c = net(&cfg, "mode=tap,tapif=t0");
+	ck_assert(!c->has_fd);
+
+	expect_bad("mode=tap,fd=abc", "fd='abc'");
+	expect_bad("mode=tap,fd=-1", "fd='-1'");
+	expect_bad("mode=tap,fd=", "fd=''");
+	expect_bad("mode=tap,fd=+3", "fd='+3'");
+	expect_bad("mode=tap,fd=3x", "fd='3x'");
+	expect_bad("mode=tap,fd= 3", "fd=' 3'");
+	expect_bad("mode=tap,fd=2147483648", "fd='2147483648'");
+	expect_bad("mode=tap,fd=99999999999999999999999", "fd='99999999999999999999999'");
+	expect_bad("mode=user,fd=3", "mode=tap");
+	expect_bad("fd=3", "mode=tap");		/* mode= defaults to user */
+	expect_bad("mode=none,fd=3", "mode=tap");
+	expect_bad("mode=tap,fd=3,tapif=t0", "give one");
+	expect_bad("mode=tap,tapif=t0,fd=3", "give one");
+}
+END_TEST
+
 START_TEST(test_too_many_nics)
 {
 	char *argv[2 * (CONFIG_MAX_NICS + 1)];
@@ -155,6 +190,7 @@ int main(void)
 	tcase_add_test(tc, test_modes);
 	tcase_add_test(tc, test_hostfwd);
 	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_tap_fd);
 	tcase_add_test(tc, test_too_many_nics);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
