@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/control.h"
+#include "core/sandbox.h"
 #include "core/vm.h"
 
 #ifndef LKVM_VERSION
@@ -27,13 +28,15 @@ static const char usage_main[] =
 	"\n"
 	"Commands:\n"
 	"  run       boot a guest kernel (see 'lkvm run --help')\n"
+	"  sandbox   run one command in a throw-away guest over this host's files\n"
+	"            (see 'lkvm sandbox --help')\n"
 	"  list      list running VMs (--json)\n"
 	"  stop      stop a VM (-n NAME or --all)\n"
 	"  pause     pause a VM's vCPUs (-n NAME or --all)\n"
 	"  resume    resume a paused VM (-n NAME or --all)\n"
 	"  debug     -n NAME --dump (registers), --nmi, or --sysrq KEY\n"
-	"  balloon   (needs virtio-balloon, not built yet)\n"
-	"  stat      (needs virtio-balloon, not built yet)\n"
+	"  balloon   -n NAME --inflate MiB | --deflate MiB (a VM run with --balloon)\n"
+	"  stat      -n NAME --memory: the guest's memory statistics (--balloon)\n"
 	"  version   print lkvm's version\n"
 	"  help      print this text\n";
 
@@ -56,9 +59,25 @@ static const char usage_run[] =
 	"                      where the host has it, else aio)\n"
 	"  -n, --network mode=user|tap|none[,mac=XX:XX:XX:XX:XX:XX][,hostfwd=tcp:HP-GP]\n"
 	"                [,tapif=NAME][,vhost=auto|on|off]\n"
+	"                [,fd=N]\n"
 	"                      a virtio-net NIC (up to 8): user is libslirp (DHCP gives\n"
 	"                      10.0.2.15; 10.0.2.2 is this host's 127.0.0.1), tap a tap\n"
-	"                      device, with vhost-net where /dev/vhost-net is usable\n"
+	"                      device (or the open tap fd N), with vhost-net where\n"
+	"                      /dev/vhost-net is usable; without -n the VM gets one\n"
+	"                      mode=user NIC\n"
+	"      --nodefaults    no NIC unless -n asks for one\n"
+	"      --9p DIR[,TAG][,ro]\n"
+	"                      share host directory DIR over virtio-9p (9P2000.L; up to\n"
+	"                      8); the guest mounts it with 'mount -t 9p -o trans=virtio\n"
+	"                      TAG /mnt' (TAG default hostshare); nothing outside DIR\n"
+	"                      is reachable\n"
+	"      --console serial|virtio\n"
+	"                      the guest console on this terminal: the platform's UART\n"
+	"                      (default) or virtio-console (hvc0)\n"
+	"      --rng           a virtio-rng fed from getrandom(2)\n"
+	"      --balloon       a virtio-balloon ('lkvm balloon' sets its size)\n"
+	"      --vsock CID     a virtio-vsock with guest CID (3 and up), served by\n"
+	"                      /dev/vhost-vsock\n"
 	"      --virtio-transport pci|mmio\n"
 	"                      how virtio devices attach: modern virtio-pci behind an\n"
 	"                      ECAM host bridge with MSI-X (default), or virtio-mmio\n"
@@ -138,12 +157,104 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+static const char usage_sandbox[] =
+	"usage: lkvm sandbox [RUN OPTIONS] [--root DIR] -- COMMAND [ARG...]\n"
+	"\n"
+	"Runs COMMAND in a throw-away guest (the default guest's kernel) whose root is\n"
+	"this host's DIR (default /) over 9p: read-only, with the guest's writes in a\n"
+	"tmpfs overlay that vanishes with it. COMMAND runs with the root's /bin/sh in\n"
+	"this working directory, its output on this terminal. RUN OPTIONS are those of\n"
+	"'lkvm run' (-m, -c, -d, -n, --9p, ...).\n"
+	"\n"
+	"Exit status: COMMAND's; 2 for a bad option; 125 when the sandbox itself\n"
+	"failed (lkvm, KVM, or the guest did not report COMMAND's status).\n";
+
+#define SANDBOX_FAILED	125
+
+/* Takes --root DIR out of the options; the rest are lkvm run's. */
+static int sandbox_root_opt(int *argc, char **argv, const char **root, struct err_msg *e)
+{
+	int i, j = 0;
+	const char *arg;
+
+	for (i = 0; i < *argc; i++) {
+		if (opt_matches(argv[i], 0, "root", true, &arg)) {
+			if (!arg && i + 1 >= *argc)
+				return err_usage(e, "option '--root' needs a directory");
+			*root = arg ? arg : argv[++i];
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	*argc = j;
+	return 0;
+}
+
+static int sandbox_boot(struct vm_config *cfg, struct sandbox *sb)
+{
+	struct err_msg e = { 0 };
+	struct vm vm;
+	int status;
+
+	if (vm_create(&vm, cfg, &e)) {
+		vm_destroy(&vm);
+		fail(&e);
+		return e.usage ? VM_EXIT_USAGE : SANDBOX_FAILED;
+	}
+	status = vm_run(&vm, &e);
+	if (status != VM_EXIT_OK && vm.exit_reason[0])
+		fprintf(stderr, "\r\nlkvm: %s: %s\n", cfg->name, vm.exit_reason);
+	else if (status != VM_EXIT_OK && e.text[0])
+		fprintf(stderr, "lkvm: %s\n", e.text);
+	vm_destroy(&vm);
+	if (status != VM_EXIT_OK)
+		return status > 128 ? status : SANDBOX_FAILED;
+	status = sandbox_status(sb);
+	if (status < 0) {
+		fprintf(stderr, "lkvm: sandbox: the guest did not report the command's exit status\n");
+		return SANDBOX_FAILED;
+	}
+	return status;
+}
+
+static int cmd_sandbox(int argc, char **argv)
+{
+	char kernel[4096], initrd[4096];
+	const char *root = "/";
+	struct sandbox sb = { 0 };
+	struct vm_config cfg;
+	struct err_msg e = { 0 };
+	int dash, n, status;
+
+	for (dash = 0; dash < argc && strcmp(argv[dash], "--"); dash++)
+		;
+	n = dash;
+	config_init(&cfg);
+	if (sandbox_root_opt(&n, argv, &root, &e) || config_parse_run(&cfg, n, argv, &e))
+		return fail(&e);
+	if (cfg.help) {
+		fputs(usage_sandbox, stdout);
+		return 0;
+	}
+	cfg.control = true;
+	if ((!cfg.kernel && use_default_guest(&cfg, kernel, initrd, sizeof(kernel), &e)) ||
+	    sandbox_prepare(&sb, &cfg, root, dash < argc ? argc - dash - 1 : 0, argv + dash + 1, &e)) {
+		sandbox_cleanup(&sb);
+		return fail(&e);
+	}
+	status = sandbox_boot(&cfg, &sb);
+	sandbox_cleanup(&sb);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "help";
 
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "sandbox"))
+		return cmd_sandbox(argc - 2, argv + 2);
 	if (control_cli_has(cmd)) {
 		struct err_msg e = { 0 };
 		int status = control_cli(cmd, argc - 2, argv + 2, stdout, &e);

@@ -19,7 +19,8 @@
 
 #define KERNEL_MAX_SIZE		(512ULL << 20)
 #define INITRD_MAX_SIZE		(2048ULL << 20)
-#define PLATFORM_PARAMS		"console=ttyAMA0 earlycon"
+#define SERIAL_CONSOLE		"console=ttyAMA0 earlycon"
+#define PLATFORM_PARAMS		""
 
 int arch_check_config(struct vm *vm, struct err_msg *e)
 {
@@ -130,7 +131,7 @@ static int place_dtb(struct vm *vm, const struct arm64_boot_layout *l, const u64
 	if (getrandom(&p.kaslr_seed, sizeof(p.kaslr_seed), 0) != sizeof(p.kaslr_seed) ||
 	    getrandom(p.rng_seed, sizeof(p.rng_seed), 0) != sizeof(p.rng_seed))
 		return err_set(e, errno, "getrandom: %s", strerror(errno));
-	cmdline = config_cmdline(&vm->cfg, PLATFORM_PARAMS);
+	cmdline = config_cmdline(&vm->cfg, SERIAL_CONSOLE, PLATFORM_PARAMS);
 	if (!cmdline)
 		return err_set(e, ENOMEM, "out of memory");
 	p.bootargs = cmdline;

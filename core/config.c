@@ -12,7 +12,7 @@
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_NAME, OPT_HELP,
 	OPT_IRQCHIP, OPT_DUMP_DTB, OPT_DISK, OPT_TRANSPORT,
-	OPT_NETWORK,
+	OPT_NETWORK, OPT_9P, OPT_CONSOLE, OPT_RNG, OPT_BALLOON, OPT_VSOCK, OPT_NODEFAULTS,
 };
 
 struct opt {
@@ -33,6 +33,12 @@ static const struct opt run_opts[] = {
 	{ OPT_DISK, 'd', "disk", true },
 	{ OPT_TRANSPORT, 0, "virtio-transport", true },
 	{ OPT_NETWORK, 'n', "network", true },
+	{ OPT_9P, 0, "9p", true },
+	{ OPT_CONSOLE, 0, "console", true },
+	{ OPT_RNG, 0, "rng", false },
+	{ OPT_BALLOON, 0, "balloon", false },
+	{ OPT_VSOCK, 0, "vsock", true },
+	{ OPT_NODEFAULTS, 0, "nodefaults", false },
 	{ OPT_IRQCHIP, 0, "irqchip", true },
 	{ OPT_DUMP_DTB, 0, "dump-dtb", true },
 };
@@ -46,13 +52,16 @@ void config_init(struct vm_config *cfg)
 	snprintf(cfg->name, sizeof(cfg->name), "guest-%d", (int)getpid());
 }
 
-char *config_cmdline(const struct vm_config *cfg, const char *platform_params)
+char *config_cmdline(const struct vm_config *cfg, const char *serial_console,
+		     const char *platform_params)
 {
-	size_t len = strlen(platform_params) + strlen(cfg->params) + 2;
+	const char *console = cfg->console == CONSOLE_VIRTIO ? "console=hvc0" : serial_console;
+	size_t len = strlen(console) + strlen(platform_params) + strlen(cfg->params) + 3;
 	char *s = malloc(len);
 
 	if (s)
-		snprintf(s, len, "%s%s%s", platform_params, cfg->params[0] ? " " : "", cfg->params);
+		snprintf(s, len, "%s%s%s%s%s", console, platform_params[0] ? " " : "",
+			 platform_params, cfg->params[0] ? " " : "", cfg->params);
 	return s;
 }
 
@@ -112,6 +121,22 @@ static int parse_irqchip(const char *s, enum irqchip_kind *kind)
 		}
 	}
 	return -EINVAL;
+}
+
+/* Guest CIDs 0-2 are reserved (hypervisor, local, host); U32_MAX is "any". */
+static int parse_cid(const char *s, u32 *cid)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < 3 || v >= 0xffffffffULL)
+		return -EINVAL;
+	*cid = v;
+	return 0;
 }
 
 /* Names become socket file names later: keep them to a safe alphabet. */
@@ -186,6 +211,35 @@ static int apply(struct vm_config *cfg, enum opt_id id, const char *arg,
 			cfg->transport = VIRTIO_TRANSPORT_PCI;
 		else
 			return err_usage(e, "%s '%s': give pci or mmio", spelled, arg);
+		break;
+	case OPT_9P:
+		if (cfg->nr_shares == CONFIG_MAX_SHARES)
+			return err_usage(e, "%s '%s': at most %u shares; drop one", spelled, arg,
+					 CONFIG_MAX_SHARES);
+		if (p9_config_parse(arg, &cfg->shares[cfg->nr_shares], e))
+			return -EINVAL;
+		cfg->nr_shares++;
+		break;
+	case OPT_CONSOLE:
+		if (!strcmp(arg, "serial"))
+			cfg->console = CONSOLE_SERIAL;
+		else if (!strcmp(arg, "virtio"))
+			cfg->console = CONSOLE_VIRTIO;
+		else
+			return err_usage(e, "%s '%s': give serial or virtio", spelled, arg);
+		break;
+	case OPT_RNG:
+		cfg->rng = true;
+		break;
+	case OPT_BALLOON:
+		cfg->balloon = true;
+		break;
+	case OPT_VSOCK:
+		if (parse_cid(arg, &cfg->vsock_cid))
+			return err_usage(e, "%s '%s': give a guest CID from 3 to 4294967294", spelled, arg);
+		break;
+	case OPT_NODEFAULTS:
+		cfg->nodefaults = true;
 		break;
 	case OPT_IRQCHIP:
 		if (parse_irqchip(arg, &cfg->irqchip))

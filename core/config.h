@@ -4,6 +4,7 @@
 
 #include "../virtio/disk.h"
 #include "../virtio/net_config.h"
+#include "../virtio/p9.h"
 #include "util.h"
 
 #define CONFIG_DEFAULT_MEM_MIB	256
@@ -12,10 +13,17 @@
 #define CONFIG_PARAMS_MAX	4096
 #define CONFIG_MAX_DISKS	16
 #define CONFIG_MAX_NICS		8
+#define CONFIG_MAX_SHARES	8
 
 enum virtio_transport {
 	VIRTIO_TRANSPORT_MMIO,
 	VIRTIO_TRANSPORT_PCI,
+};
+
+/* --console: where the guest's console (and the terminal) goes. */
+enum console_kind {
+	CONSOLE_SERIAL,		/* the platform's UART: ttyS0 or ttyAMA0 */
+	CONSOLE_VIRTIO,		/* virtio-console: hvc0 */
 };
 
 /* --irqchip: which interrupt controller an arm64 guest gets; AUTO tries them best first. */
@@ -39,8 +47,15 @@ struct vm_config {
 	unsigned int nr_disks;
 	struct net_config nets[CONFIG_MAX_NICS];	/* -n, in order; mode=none adds no NIC */
 	unsigned int nr_nets;
+	struct p9_config shares[CONFIG_MAX_SHARES];	/* --9p, in order */
+	unsigned int nr_shares;
 	enum virtio_transport transport;
 	enum irqchip_kind irqchip;
+	enum console_kind console;
+	bool rng;			/* --rng: a virtio-rng */
+	bool balloon;			/* --balloon: a virtio-balloon */
+	u32 vsock_cid;			/* --vsock CID; 0: none */
+	bool nodefaults;		/* --nodefaults: no NIC unless -n asks */
 	const char *dump_dtb;		/* arm64: write the device tree here and exit */
 
 	/* Not on the command line: lkvm run serves a control socket (core/control.c). */
@@ -61,10 +76,12 @@ void config_init(struct vm_config *cfg);
 int config_parse_run(struct vm_config *cfg, int argc, char **argv, struct err_msg *e);
 
 /*
- * The kernel command line: the platform's parameters first, so that the
+ * The kernel command line: the console (serial_console, or hvc0 with
+ * --console virtio) and the platform's parameters first, so that the
  * user's -p can override them. malloc'd; NULL when out of memory.
  */
-char *config_cmdline(const struct vm_config *cfg, const char *platform_params);
+char *config_cmdline(const struct vm_config *cfg, const char *serial_console,
+		     const char *platform_params);
 
 /*
  * Whether argument a spells this option exactly: -s, --long, or

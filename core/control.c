@@ -16,6 +16,7 @@
 
 #include "arch.h"
 #include "control.h"
+#include "../virtio/balloon.h"
 #include "vm.h"
 
 #define CONTROL_MAX_CLIENTS	8
@@ -211,6 +212,82 @@ static char *do_nmi(struct vm *vm)
 	return err ? reply_err(&e) : control_render_ok(NULL);
 }
 
+#define NO_BALLOON	"this VM has no balloon device; start it with --balloon"
+
+static char *balloon_state(struct vm *vm)
+{
+	struct json_object *o = json_object_new_object();
+	u64 target, actual;
+
+	virtio_balloon_info(vm->balloon, &target, &actual);
+	if (o) {
+		json_object_object_add(o, "balloon_target_mib", json_object_new_int64(target));
+		json_object_object_add(o, "balloon_actual_mib", json_object_new_int64(actual));
+	}
+	return control_render_ok(o);
+}
+
+/* Inflating takes memory from the guest (delta > 0); deflating gives it back. */
+static char *do_balloon(struct vm *vm, s64 delta)
+{
+	u64 target, actual;
+	s64 want;
+
+	if (!vm->balloon)
+		return control_render_error(NO_BALLOON);
+	virtio_balloon_info(vm->balloon, &target, &actual);
+	want = (s64)target + delta;
+	if (want < 0)
+		want = 0;
+	if (virtio_balloon_set_target(vm->balloon, want)) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "a %lld MiB balloon would not leave the guest any of its %llu MiB; inflate less",
+			 (long long)want, (unsigned long long)vm->cfg.mem_mib);
+		return control_render_error(msg);
+	}
+	return balloon_state(vm);
+}
+
+static void add_stat(struct json_object *o, const struct balloon_stats *st, int bit,
+		     const char *key, u64 v)
+{
+	if (st->valid & (1u << bit))
+		json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+/* The guest's memory statistics, fresh if it answers within a second. */
+static char *do_stat(struct vm *vm)
+{
+	struct balloon_stats st = { 0 };
+	struct json_object *o;
+	u64 target, actual;
+	int ret;
+
+	if (!vm->balloon)
+		return control_render_error(NO_BALLOON);
+	ret = virtio_balloon_stats(vm->balloon, &st, 1000);
+	virtio_balloon_info(vm->balloon, &target, &actual);
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "fresh", json_object_new_boolean(!ret));
+	json_object_object_add(o, "balloon_target_mib", json_object_new_int64(target));
+	json_object_object_add(o, "balloon_actual_mib", json_object_new_int64(actual));
+	add_stat(o, &st, BALLOON_STAT_TOTAL_MEMORY, "total_memory", st.total_memory);
+	add_stat(o, &st, BALLOON_STAT_FREE_MEMORY, "free_memory", st.free_memory);
+	add_stat(o, &st, BALLOON_STAT_AVAILABLE_MEMORY, "available_memory", st.available_memory);
+	add_stat(o, &st, BALLOON_STAT_DISK_CACHES, "disk_caches", st.disk_caches);
+	add_stat(o, &st, BALLOON_STAT_SWAP_IN, "swap_in", st.swap_in);
+	add_stat(o, &st, BALLOON_STAT_SWAP_OUT, "swap_out", st.swap_out);
+	add_stat(o, &st, BALLOON_STAT_MAJOR_FAULTS, "major_faults", st.major_faults);
+	add_stat(o, &st, BALLOON_STAT_MINOR_FAULTS, "minor_faults", st.minor_faults);
+	add_stat(o, &st, BALLOON_STAT_HUGETLB_ALLOCATIONS, "hugetlb_allocations",
+		 st.hugetlb_allocations);
+	add_stat(o, &st, BALLOON_STAT_HUGETLB_FAILURES, "hugetlb_failures", st.hugetlb_failures);
+	return control_render_ok(o);
+}
+
 static char *handle(struct vm *vm, const struct control_req *req)
 {
 	struct err_msg e = { 0 };
@@ -232,9 +309,11 @@ static char *handle(struct vm *vm, const struct control_req *req)
 	case CONTROL_SYSRQ:
 		return arch_console_sysrq(vm, req->key, &e) ? reply_err(&e) : control_render_ok(NULL);
 	case CONTROL_BALLOON:
+		return do_balloon(vm, req->balloon_mib);
 	case CONTROL_STAT:
+		return do_stat(vm);
 	default:
-		return control_render_error("this VM has no balloon device: virtio-balloon is not built into lkvm yet (there is no --balloon option)");
+		return control_render_error("unknown request");
 	}
 }
 

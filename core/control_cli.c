@@ -274,8 +274,8 @@ static int parse_mib(const char *opt, const char *s, s64 *mib, struct err_msg *e
 static int cmd_balloon(const struct ctl_args *a, FILE *out, struct err_msg *e)
 {
 	struct control_req req = { .cmd = CONTROL_BALLOON };
+	struct json_object *r;
 
-	(void)out;
 	if (!a->inflate == !a->deflate)
 		return err_usage(e, "balloon: give one of --inflate MiB or --deflate MiB");
 	if (a->inflate && parse_mib("--inflate", a->inflate, &req.balloon_mib, e))
@@ -284,17 +284,45 @@ static int cmd_balloon(const struct ctl_args *a, FILE *out, struct err_msg *e)
 		return -EINVAL;
 	if (a->deflate)
 		req.balloon_mib = -req.balloon_mib;
-	return ask(a->name, &req, NULL, e);
+	if (ask(a->name, &req, &r, e))
+		return -EIO;
+	fprintf(out, "%s: balloon target %s MiB (the guest holds %s MiB in it now)\n", a->name,
+		field_str(r, "balloon_target_mib"), field_str(r, "balloon_actual_mib"));
+	json_object_put(r);
+	return 0;
 }
 
+/* One "key: value" line per statistic the guest reported, sizes in MiB. */
 static int cmd_stat(const struct ctl_args *a, FILE *out, struct err_msg *e)
 {
+	static const char *const sizes[] = {
+		"total_memory", "free_memory", "available_memory", "disk_caches",
+		"swap_in", "swap_out",
+	};
+	static const char *const counts[] = {
+		"major_faults", "minor_faults", "hugetlb_allocations", "hugetlb_failures",
+	};
 	struct control_req req = { .cmd = CONTROL_STAT };
+	struct json_object *r, *v;
+	unsigned int i;
 
-	(void)out;
 	if (!a->memory)
 		return err_usage(e, "stat: give --memory");
-	return ask(a->name, &req, NULL, e);
+	if (ask(a->name, &req, &r, e))
+		return -EIO;
+	fprintf(out, "%s: balloon target %s MiB, actual %s MiB%s\n", a->name,
+		field_str(r, "balloon_target_mib"), field_str(r, "balloon_actual_mib"),
+		json_object_object_get_ex(r, "fresh", &v) && json_object_get_boolean(v) ? "" :
+		" (the guest did not answer in time: statistics may be old)");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		if (json_object_object_get_ex(r, sizes[i], &v))
+			fprintf(out, "  %-20s %10.1f MiB\n", sizes[i],
+				json_object_get_int64(v) / 1048576.0);
+	for (i = 0; i < ARRAY_SIZE(counts); i++)
+		if (json_object_object_get_ex(r, counts[i], &v))
+			fprintf(out, "  %-20s %10lld\n", counts[i], (long long)json_object_get_int64(v));
+	json_object_put(r);
+	return 0;
 }
 
 #define NAME_OR_ALL	(BIT(O_NAME) | BIT(O_ALL) | BIT(O_HELP))
@@ -315,9 +343,14 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  --nmi        inject an NMI into every vCPU (x86)\n"
 	  "  --sysrq KEY  send a break and KEY on the serial console (x86's 8250)\n" },
 	{ "balloon", NAME_ONLY | BIT(O_INFLATE) | BIT(O_DEFLATE), cmd_balloon,
-	  "usage: lkvm balloon -n NAME --inflate MiB | --deflate MiB\n\n(needs virtio-balloon, which lkvm does not have yet)\n" },
+	  "usage: lkvm balloon -n NAME --inflate MiB | --deflate MiB\n\n"
+	  "Grows or shrinks the balloon of a VM started with --balloon: the guest\n"
+	  "hands inflated memory back to this host and gets it back on deflate (or\n"
+	  "by itself when it runs out of memory).\n" },
 	{ "stat", NAME_ONLY | BIT(O_MEMORY), cmd_stat,
-	  "usage: lkvm stat -n NAME --memory\n\n(needs virtio-balloon, which lkvm does not have yet)\n" },
+	  "usage: lkvm stat -n NAME --memory\n\n"
+	  "Prints the memory statistics the guest's balloon driver reports (a VM\n"
+	  "started with --balloon): total, free, available, caches, swap, faults.\n" },
 };
 
 static const struct ctl_cmd *find_cmd(const char *name)

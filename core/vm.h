@@ -19,6 +19,7 @@
 struct vm;
 struct pci_host;
 struct control;
+struct virtio_balloon;
 
 struct vcpu {
 	struct vm *vm;
@@ -73,6 +74,7 @@ struct vm {
 
 	struct vm_park park;		/* pause, and work on vCPU threads */
 	struct control *control;	/* the control socket, when cfg.control */
+	struct virtio_balloon *balloon;	/* with --balloon: lkvm balloon and stat drive it */
 
 	int stop_fd;			/* eventfd: the VM was asked to stop */
 	pthread_mutex_t stop_lock;

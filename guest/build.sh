@@ -21,6 +21,7 @@ GUEST_MODULES=(
 	virtio_blk virtio_net virtio_console virtio_rng virtio_balloon
 	netfs fscache 9pnet 9pnet_virtio 9p
 	vsock vmw_vsock_virtio_transport_common vmw_vsock_virtio_transport
+	overlay
 )
 
 die() {
@@ -242,13 +243,33 @@ cpio_pack() {
 	mv "$out.tmp.$$" "$out"
 }
 
+# Small static C tools of the default guest (guest/*.c), installed in its /bin.
+GUEST_TOOLS=(vsock-echo)
+INITRAMFS_TOOLS=()
+
+# tools_build DIR: compiles GUEST_TOOLS for GUEST_ARCH into DIR.
+tools_build() {
+	local cc t
+	case "$GUEST_ARCH-$(uname -m)" in
+	x86_64-x86_64 | arm64-aarch64) cc=gcc ;;
+	arm64-*) cc=aarch64-linux-gnu-gcc ;;
+	*) cc=x86_64-linux-gnu-gcc ;;
+	esac
+	for t in "${INITRAMFS_TOOLS[@]}"; do
+		"$cc" -static -O2 -Wall -Werror -o "$1/$t" "$GUEST_DIR/$t.c" || die "cannot build guest tool $t with $cc"
+	done
+}
+
 # initramfs_stamp INIT NAME...: a hash of everything an initramfs is built from.
 initramfs_stamp() {
-	local init=$1
+	local init=$1 t
 	shift
 	{
-		echo "$KERNEL_PKG $KERNEL_PKG_VERSION $BUSYBOX $*"
+		echo "$KERNEL_PKG $KERNEL_PKG_VERSION $BUSYBOX $* ${INITRAMFS_TOOLS[*]}"
 		cat "$init" "$GUEST_BUILD_SH"
+		for t in "${INITRAMFS_TOOLS[@]}"; do
+			cat "$GUEST_DIR/$t.c"
+		done
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -268,6 +289,7 @@ initramfs_build() {
 	cp "$BUSYBOX" "$stage/bin/busybox"
 	cp "$init" "$stage/init"
 	chmod 0755 "$stage/init" "$stage/bin/busybox"
+	tools_build "$stage/bin"
 	mod_resolve "$stage/lib/modules" "$@"
 	cpio_pack "$stage" "$out"
 	rm -rf "$stage"
@@ -312,6 +334,7 @@ guest_build() {
 	busybox_fetch
 	mkdir -p "$out"
 	kernel_install "$out"
+	INITRAMFS_TOOLS=("${GUEST_TOOLS[@]}")
 	initramfs_build "$out/initramfs-$GUEST_ARCH.cpio.gz" "$GUEST_DIR/init" "${GUEST_MODULES[@]}"
 	echo "$KERNEL_PKG $KERNEL_PKG_VERSION" >"$out/kernel-$GUEST_ARCH.version"
 	echo "$out/vmlinuz-$GUEST_ARCH"

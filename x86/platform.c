@@ -22,7 +22,8 @@
  * reset through the BIOS (real mode and the reset vector); the ACPI reset
  * register ends lkvm directly.
  */
-#define PLATFORM_PARAMS		"console=ttyS0 reboot=acpi"
+#define SERIAL_CONSOLE		"console=ttyS0"
+#define PLATFORM_PARAMS		"reboot=acpi"
 
 int arch_check_config(struct vm *vm, struct err_msg *e)
 {
@@ -174,7 +175,7 @@ static int place_kernel(struct vm *vm, const struct bzimage *bz, const void *ini
 	ret = write_acpi(vm, &l->rsdp_addr, e);
 	if (ret)
 		return ret;
-	cmdline = config_cmdline(&vm->cfg, PLATFORM_PARAMS);
+	cmdline = config_cmdline(&vm->cfg, SERIAL_CONSOLE, PLATFORM_PARAMS);
 	if (!cmdline)
 		return err_set(e, ENOMEM, "out of memory");
 	bp = guest_ptr(&vm->mem, X86_BOOT_PARAMS, sizeof(*bp));

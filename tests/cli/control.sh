@@ -110,7 +110,8 @@ fi
 
 "$lkvm" debug -n vm-a --sysrq h >/dev/null 2>&1 && pass "debug --sysrq h" || fail "debug --sysrq h"
 err=$("$lkvm" balloon -n vm-a --inflate 64 2>&1)
-[ $? = 1 ] && grep -q "not built" <<<"$err" && pass "balloon: a clear 'not built yet'" || fail "balloon: $err"
+[ $? = 1 ] && grep -q "no balloon device; start it with --balloon" <<<"$err" &&
+	pass "balloon without --balloon: a clear error" || fail "balloon: $err"
 err=$("$lkvm" debug -n nosuch --dump 2>&1)
 [ $? = 2 ] && grep -q "no VM named nosuch" <<<"$err" && pass "an unknown name is a usage error" ||
 	fail "unknown name: $err"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -110,6 +111,47 @@ START_TEST(test_arm64_options)
 }
 END_TEST
 
+START_TEST(test_device_options)
+{
+	struct vm_config cfg;
+	struct err_msg e;
+	char *cmdline;
+
+	ck_assert_int_eq(parse(&cfg, &e, "--rng", "--balloon", "--nodefaults", NULL), 0);
+	ck_assert(cfg.rng && cfg.balloon && cfg.nodefaults);
+	ck_assert_int_eq(cfg.console, CONSOLE_SERIAL);
+	ck_assert_uint_eq(cfg.vsock_cid, 0);
+	ck_assert_int_eq(parse(&cfg, &e, "--console", "virtio", "--vsock", "3"), 0);
+	ck_assert_int_eq(cfg.console, CONSOLE_VIRTIO);
+	ck_assert_uint_eq(cfg.vsock_cid, 3);
+	ck_assert_int_eq(parse(&cfg, &e, "--console=serial", "--vsock=4294967294", NULL, NULL), 0);
+	ck_assert_int_eq(cfg.console, CONSOLE_SERIAL);
+	ck_assert_uint_eq(cfg.vsock_cid, 4294967294u);
+	ck_assert_int_eq(parse(&cfg, &e, "--9p", "/srv,data", "--9p", "/tmp,scratch,ro"), 0);
+	ck_assert_uint_eq(cfg.nr_shares, 2);
+	ck_assert_str_eq(cfg.shares[0].dir, "/srv");
+	ck_assert_str_eq(cfg.shares[0].tag, "data");
+	ck_assert(!cfg.shares[0].ro);
+	ck_assert(cfg.shares[1].ro);
+	expect_bad("--console", "hvc", "'hvc'");
+	expect_bad("--vsock", "2", "'2'");
+	expect_bad("--vsock", "4294967295", "'4294967295'");
+	expect_bad("--vsock", "x", "'x'");
+	expect_bad("--rng=1", NULL, "'--rng=1'");
+	expect_bad("--9p", "", "");
+
+	/* The console the kernel is told about follows --console. */
+	ck_assert_int_eq(parse(&cfg, &e, "-p", "quiet", NULL, NULL), 0);
+	cmdline = config_cmdline(&cfg, "console=ttyS0", "reboot=acpi");
+	ck_assert_str_eq(cmdline, "console=ttyS0 reboot=acpi quiet");
+	free(cmdline);
+	ck_assert_int_eq(parse(&cfg, &e, "--console", "virtio", NULL, NULL), 0);
+	cmdline = config_cmdline(&cfg, "console=ttyAMA0 earlycon", "");
+	ck_assert_str_eq(cmdline, "console=hvc0");
+	free(cmdline);
+}
+END_TEST
+
 START_TEST(test_size_suffixes)
 {
 	u64 mib;
@@ -140,6 +182,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_size_suffixes);
 	tcase_add_test(tc, test_arm64_options);
+	tcase_add_test(tc, test_device_options);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
