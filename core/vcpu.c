@@ -84,6 +84,19 @@ static void handle_system_event(struct vcpu *vcpu)
 	}
 }
 
+/*
+ * The platform reboots through ACPI, so a triple fault is a guest crash
+ * that printed nothing: leave the registers for whoever debugs it.
+ */
+static void report_triple_fault(struct vcpu *vcpu)
+{
+	char regs[2048];
+
+	arch_vcpu_dump(vcpu, regs, sizeof(regs));
+	fprintf(stderr, "\r\nlkvm: %s: vCPU %u triple-faulted with:\n%s", vcpu->vm->cfg.name,
+		vcpu->id, regs);
+}
+
 /* Returns false once this vCPU should stop running. */
 static bool handle_exit(struct vcpu *vcpu)
 {
@@ -104,6 +117,7 @@ static bool handle_exit(struct vcpu *vcpu)
 		vm_stop(vcpu->vm, VM_EXIT_OK, "the guest halted");
 		return false;
 	case KVM_EXIT_SHUTDOWN:
+		report_triple_fault(vcpu);
 		vm_stop(vcpu->vm, VM_EXIT_OK, "the guest reset the machine (triple fault)");
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
