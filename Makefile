@@ -1,8 +1,10 @@
 # lkvm: a lightweight KVM virtual machine monitor.
 #
 #   make                      build ./lkvm for this machine
+#   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+#                             cross-build ./lkvm-arm64 (dynamic, with libslirp)
 #   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- STATIC=1
-#                             cross-build a static ./lkvm-arm64
+#                             cross-build a static ./lkvm-arm64-static (no libslirp)
 #   make check                build and run every test (unit, local KVM, e2e)
 #   make guest                build the default guest (Debian kernel + initramfs)
 #   make demo                 boot the default guest to a self-check
@@ -42,21 +44,27 @@ GUEST_ARCH := arm64
 ARCH_LDLIBS := -lfdt
 ifneq ($(CROSS_COMPILE),)
 # libfdt-dev is not multi-arch: scripts/arm64-sysroot unpacks the :arm64 one here.
+# Linked in statically, so that a dynamic lkvm-arm64 does not need it at run time.
 ARM64_SYSROOT ?= $(or $(LKVM_CACHE),$(HOME)/.cache/lkvm)/sysroot-arm64
 ARCH_CFLAGS := -isystem $(ARM64_SYSROOT)/usr/include
 ARCH_LDFLAGS := -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+ARCH_LDLIBS := -l:libfdt.a
 endif
 else
 $(error ARCH=$(ARCH) is not supported; use x86_64 or arm64)
 endif
 
+# A cross build is lkvm-ARCH, or lkvm-ARCH-static with STATIC=1: both can exist.
 ifeq ($(ARCH),$(HOST_ARCH))
 BIN := lkvm
+BUILD := build/$(ARCH)
+else ifeq ($(STATIC),1)
+BIN := lkvm-$(ARCH)-static
+BUILD := build/$(ARCH)-static
 else
 BIN := lkvm-$(ARCH)
-endif
-
 BUILD := build/$(ARCH)
+endif
 CFLAGS ?= -O2 -g
 LKVM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-D_GNU_SOURCE -I$(ARCH_DIR) -MMD -MP \
@@ -76,11 +84,18 @@ LKVM_LDFLAGS += -fsanitize=address,undefined
 endif
 # User-mode networking needs libslirp, which Debian ships only as a shared
 # library: a static build goes without it (-n mode=user then says so).
+# A cross build takes libslirp-dev:ARCH (multi-arch) without the build
+# machine's pkg-config, whose paths are its own architecture's.
 LKVM_SLIRP ?= $(if $(filter 1,$(STATIC)),0,1)
 ifeq ($(LKVM_SLIRP),1)
 LKVM_CFLAGS += -DLKVM_SLIRP
+ifeq ($(CROSS_COMPILE),)
 LDLIBS += $(shell $(PKG_CONFIG) --libs slirp)
 $(BUILD)/virtio/net_slirp.o: LKVM_CFLAGS += $(shell $(PKG_CONFIG) --cflags slirp)
+else
+LDLIBS += -lslirp
+$(BUILD)/virtio/net_slirp.o: LKVM_CFLAGS += -I/usr/include/slirp
+endif
 endif
 ALL_CFLAGS = $(CFLAGS) $(LKVM_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(LKVM_LDFLAGS)

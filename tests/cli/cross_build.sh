@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The static arm64 binary cross-builds and links (the arm64 e2e runs it).
+# The arm64 cross builds: the dynamic ./lkvm-arm64 (with libslirp; the arm64
+# e2e runs it) and the static ./lkvm-arm64-static both build and link.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v aarch64-linux-gnu-gcc >/dev/null; then
@@ -12,8 +13,15 @@ if ! scripts/arm64-sysroot >/dev/null; then
 	exit 1
 fi
 make -s ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- STATIC=1 >/dev/null
-if file lkvm-arm64 | grep -q 'ARM aarch64.*statically linked'; then
-	echo "PASS: lkvm-arm64 is a static aarch64 executable"
+if file lkvm-arm64-static | grep -q 'ARM aarch64.*statically linked'; then
+	echo "PASS: lkvm-arm64-static is a static aarch64 executable"
+else
+	echo "FAIL: lkvm-arm64-static: $(file lkvm-arm64-static)"
+fi
+make -s ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- >/dev/null
+if file lkvm-arm64 | grep -q 'ARM aarch64.*dynamically linked' &&
+	aarch64-linux-gnu-readelf -d lkvm-arm64 | grep -q 'NEEDED.*libslirp'; then
+	echo "PASS: lkvm-arm64 is a dynamic aarch64 executable with user-mode networking"
 else
 	echo "FAIL: lkvm-arm64: $(file lkvm-arm64)"
 fi

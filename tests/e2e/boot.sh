@@ -16,6 +16,8 @@ initrd=$guest/initramfs-$arch.cpio.gz
 kernel=$guest/vmlinuz-$arch
 
 tab=$(printf '\t')
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 check_lines() {
 	local log=$1 lines=$2 line missing= saved_ifs=$IFS
@@ -61,5 +63,5 @@ run_row() {
 
 while IFS=$tab read -r name opts action status lines; do
 	case "$name" in '#'* | '') continue ;; esac
-	run_row "$name" "$opts" "$action" "$status" "$lines"
+	retry run_row "$name" "$opts" "$action" "$status" "$lines"
 done <"$table"

@@ -17,6 +17,8 @@ lkvm=$1 kernel=$2 base_initrd=$3 transports=$4
 work=$(mktemp -d "${TMPDIR:-/tmp}/lkvm-disk.XXXXXX")
 timeout_s=${LKVM_E2E_BOOT_TIMEOUT:-120}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
 
 # The default initramfs plus the guest-side scripts under /e2e.
 make_initrd() {
@@ -103,13 +105,14 @@ sigkill() {
 		</dev/null >"$log" 2>&1 &
 	pid=$!
 	i=0
-	while [ "$i" -lt "$timeout_s" ] && ! grep -q "LKVM-GUEST: synced" "$log"; do
+	while [ "$i" -lt "$timeout_s" ] && ! grep -q "LKVM-GUEST: synced sha=.* end" "$log" &&
+		! grep -q "LKVM-GUEST: write or fsync FAILED" "$log"; do
 		sleep 1
 		i=$((i + 1))
 	done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	want=$(sed -n 's/.*LKVM-GUEST: synced sha=\([0-9a-f]*\).*/\1/p' "$log")
+	want=$(sed -n 's/.*LKVM-GUEST: synced sha=\([0-9a-f]*\) end.*/\1/p' "$log")
 	if [ -z "$want" ]; then
 		fail "$name: the guest never reported its fsync" "$log"
 	elif [ "$(image_sha "$work/k.img")" != "$want" ]; then
@@ -122,8 +125,8 @@ sigkill() {
 
 make_initrd
 for t in $transports; do
-	roundtrip "$t"
-	read_only "$t"
-	sigkill "$t"
+	retry roundtrip "$t"
+	retry read_only "$t"
+	retry sigkill "$t"
 done
 rm -rf "$work"

@@ -17,6 +17,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/lkvm-net.XXXXXX")
 timeout_s=${LKVM_E2E_BOOT_TIMEOUT:-180}
 mib=${LKVM_E2E_NET_MIB:-4}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
 port=5555
 
 make_initrd() {
@@ -79,6 +81,7 @@ run_guest() {
 	kill "$(jobs -p)" 2>/dev/null
 	wait 2>/dev/null
 	line=$(grep "LKVM-GUEST: net exchange" "$log")
+	[ -e "$work/peer.out" ] || mv "$work/peer.out.tmp" "$work/peer.out" 2>/dev/null
 	want_up=$(sed -n 's/.*recv=\([0-9a-f]*\).*/\1/p' "$work/peer.out" 2>/dev/null)
 	want_down=$(sed -n 's/.*sent=\([0-9a-f]*\).*/\1/p' "$work/peer.out" 2>/dev/null)
 	if [ -z "$line" ] || [ -z "$want_up" ]; then
@@ -107,9 +110,9 @@ for m in $modes; do
 	fi
 	for t in $transports; do
 		case "$m" in
-		user) run_guest "user-$t" net-user.sh 127.0.0.1 --virtio-transport "$t" -n mode=user ;;
-		tap) run_guest "tap-$t" net-tap.sh 192.168.100.1 --virtio-transport "$t" -n mode=tap,tapif=tap0 ;;
-		tap-novhost) run_guest "tap-novhost-$t" net-tap.sh 192.168.100.1 --virtio-transport "$t" \
+		user) retry run_guest "user-$t" net-user.sh 127.0.0.1 --virtio-transport "$t" -n mode=user ;;
+		tap) retry run_guest "tap-$t" net-tap.sh 192.168.100.1 --virtio-transport "$t" -n mode=tap,tapif=tap0 ;;
+		tap-novhost) retry run_guest "tap-novhost-$t" net-tap.sh 192.168.100.1 --virtio-transport "$t" \
 			-n mode=tap,tapif=tap0,vhost=off ;;
 		esac
 	done
