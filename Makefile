@@ -8,6 +8,7 @@
 #   make check                build and run every test (unit, local KVM, e2e)
 #   make guest                build the default guest (Debian kernel + initramfs)
 #   make demo                 boot the default guest to a self-check
+#   make bench                start-up, boot, net and disk against peer VMMs (bench/run)
 
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 ARCH ?= $(HOST_ARCH)
@@ -164,3 +165,8 @@ clean:
 .PHONY: all tests check check-fast guest demo clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Benchmarks against the KVM floor and peer VMMs (bench/run --local: this machine only).
+bench: $(BIN)
+	bench/run
+.PHONY: bench

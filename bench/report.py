@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The benchmark's summary: bench/report.py [RESULTS_DIR]   (default bench/results)
+
+Reads startup.json (bench/startup.py) and whichever nested-*.json exist
+(bench/tsv2json.py), writes latest.md (lkvm against the best peer for each
+figure, the targets, every median) and the charts startup.png and, when
+there are nested results, nested-boot.png (gnuplot).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NESTED = ('boot', 'net', 'disk')
+TARGET_RATIO = 1.3
+TARGET_RSS_MIB = 2.0
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def lower_is_better(unit):
+    return unit in ('ms', 'MiB', 'KiB')
+
+
+def fmt(v, unit=''):
+    if v is None:
+        return 'n/a'
+    s = '%.2f' % v if abs(v) < 100 else '%.0f' % v
+    return s + (' ' + unit if unit else '')
+
+
+def compare_row(figure, unit, lkvm, peers):
+    """lkvm: (label, value); peers: [(label, value)]: one row of the main table."""
+    peers = [p for p in peers if p[1] is not None]
+    if lkvm is None or lkvm[1] is None or not peers:
+        return None
+    pick = min if lower_is_better(unit) else max
+    best = pick(peers, key=lambda p: p[1])
+    ratio = lkvm[1] / best[1] if best[1] else None
+    ahead = (lkvm[1] <= best[1]) if lower_is_better(unit) else (lkvm[1] >= best[1])
+    return '| %s | %s (%s) | %s (%s) | %s | %s |' % (
+        figure, fmt(lkvm[1], unit), lkvm[0], fmt(best[1], unit), best[0],
+        fmt(ratio), 'lkvm' if ahead else best[0])
+
+
+def local_rows(st):
+    rows, targets, detail = [], [], []
+    s, mem = st['startup'], st['resident']
+    peers = [n for n in s if n not in ('floor', 'lkvm')]
+    r = compare_row('start-up, exec to exit (median of %d)' % s['lkvm']['n'], 'ms',
+                    ('lkvm', s['lkvm']['median']), [(n, s[n]['median']) for n in peers])
+    if r:
+        rows.append(r)
+    mib = lambda n: mem[n]['vmm_rss_kib'] / 1024 if n in mem else None
+    r = compare_row('resident memory without guest RAM', 'MiB', ('lkvm', mib('lkvm')),
+                    [(n, mib(n)) for n in peers])
+    if r:
+        rows.append(r)
+    ratio = s['lkvm']['median'] / s['floor']['median']
+    targets.append('| start-up, lkvm / floor | %.2f (%s / %s ms) | <= %.1f | %s |' % (
+        ratio, fmt(s['lkvm']['median']), fmt(s['floor']['median']), TARGET_RATIO,
+        'met' if ratio <= TARGET_RATIO else 'missed'))
+    targets.append('| resident memory of lkvm without guest RAM (Rss) | %.2f MiB (Pss %.2f, private %.2f) | <= %.0f MiB | %s |' % (
+        mib('lkvm'), mem['lkvm'].get('vmm_pss_kib', 0) / 1024, mem['lkvm']['vmm_private_kib'] / 1024, TARGET_RSS_MIB,
+        'met' if mib('lkvm') <= TARGET_RSS_MIB else 'missed'))
+    for n in s:
+        m = mem.get(n, {})
+        detail.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            n, fmt(s[n]['median']), fmt(s[n]['p25']), fmt(s[n]['p75']), s[n]['n'],
+            fmt(m.get('vmm_rss_kib', 0) / 1024), fmt(m.get('vmm_pss_kib', 0) / 1024),
+            fmt(m.get('vmm_private_kib', 0) / 1024)))
+    return rows, targets, detail
+
+
+def nested_rows(name, data):
+    """Per figure and variant (vCPU count for boots), lkvm's best configuration
+    against the best peer configuration."""
+    rows, detail, groups = [], [], {}
+    for s in data['summary']:
+        variant = s['config'].split(' ', 1)[1] if ' ' in s['config'] else ''
+        groups.setdefault((s['figure'], variant, s['unit']), []).append(s)
+        detail.append('| %s | %s | %s | %d | %d |' % (s['figure'], s['config'],
+                                                      fmt(s['median'], s['unit']), s['n'], s['failed']))
+    for (figure, variant, unit), items in groups.items():
+        pick = min if lower_is_better(unit) else max
+        lk = [(i['config'].split(' ')[0], i['median']) for i in items
+              if i['vmm'] == 'lkvm' and i['median'] is not None]
+        peers = [(i['config'].split(' ')[0], i['median']) for i in items if i['vmm'] != 'lkvm']
+        label = figure + (' (%s vCPU)' % variant[1:] if variant else '')
+        r = compare_row(label, unit, pick(lk, key=lambda p: p[1]) if lk else None, peers)
+        if r:
+            rows.append(r)
+    return rows, detail
+
+
+def gnuplot(script):
+    if not shutil.which('gnuplot'):
+        print('report: no gnuplot here (scripts/setup installs gnuplot-nox); no chart', file=sys.stderr)
+        return False
+    subprocess.run(['gnuplot'], input=script, text=True, check=True)
+    return True
+
+
+def chart_startup(st, out):
+    with tempfile.NamedTemporaryFile('w', suffix='.dat', delete=False) as f:
+        for i, (n, s) in enumerate(st['startup'].items()):
+            f.write('%d "%s" %f %f %f\n' % (i, n, s['median'], s['p25'], s['p75']))
+        dat = f.name
+    ok = gnuplot('''
+set terminal pngcairo size 720,420 font "sans,10"
+set output "%s"
+set title "Start-up on the local /dev/kvm, exec to exit of a tiny guest (median, p25-p75)"
+set ylabel "ms"
+set yrange [0:*]
+set style fill solid 0.6 border -1
+set boxwidth 0.6
+set offsets 0.5, 0.5, 0, 0
+unset key
+set grid ytics
+plot "%s" using 1:3:4:5:(0.6):xtic(2) with boxerrorbars lc rgb "#4a7ebb", \\
+     "" using 1:($3):(sprintf("%%.1f", $3)) with labels offset 0,1.2
+''' % (out, dat))
+    os.unlink(dat)
+    return ok
+
+
+def chart_boot(data, out):
+    med = {}
+    for s in data['summary']:
+        med[(s['config'], s['figure'])] = s['median']
+    configs = sorted({c for c, _ in med})
+    with tempfile.NamedTemporaryFile('w', suffix='.dat', delete=False) as f:
+        for c in configs:
+            f.write('"%s" %s %s\n' % (c, med.get((c, 'boot_to_hello_ms')) or 0,
+                                      med.get((c, 'boot_to_exit_ms')) or 0))
+        dat = f.name
+    ok = gnuplot('''
+set terminal pngcairo size 900,440 font "sans,10"
+set output "%s"
+set title "Boot of the default guest in the nested x86 host (median, ms)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.6 border -1
+set xtics rotate by -30
+set ylabel "ms"
+set yrange [0:*]
+set grid ytics
+plot "%s" using 2:xtic(1) title "to LKVM-GUEST: hello", "" using 3 title "to the VMM's exit"
+''' % (out, dat))
+    os.unlink(dat)
+    return ok
+
+
+def main():
+    res = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'bench', 'results')
+    st = load(os.path.join(res, 'startup.json'))
+    nested = {n: load(os.path.join(res, 'nested-%s.json' % n)) for n in NESTED}
+    lines = ['# lkvm benchmark results', '']
+    if st:
+        h = st['host']
+        idle = h.get('cpu_idle_during')
+        lines += ['Local part: %s; %d CPUs (%s), kernel %s, /dev/kvm from %s; load average %s at'
+                  ' the start, %s at the end; CPUs %s idle during the runs (idle includes'
+                  ' the time the runs wait); every VMM at nice %d.' % (
+                      st['date'], h['cpus'], h['cpu'], h['kernel'], h['kvm_module'],
+                      ' '.join(h['loadavg_at_start']), ' '.join(h.get('loadavg_at_end', [])),
+                      '%.0f%%' % (100 * idle) if idle is not None else 'n/a', st['nice']), '']
+        lines += ['Peers: ' + '; '.join('%s: %s' % (n, s['version'])
+                                          for n, s in st['startup'].items()), '']
+        if st.get('kvmtool'):
+            lines += ['kvmtool: ' + st['kvmtool'], '']
+    for n, d in nested.items():
+        if d:
+            lines += ['Nested %s: %s (tests/e2e/nested.sh, x86 L1 under QEMU TCG).' % (n, d['date'])]
+    lines += ['', '## lkvm against the best peer', '',
+              'Ratio: lkvm / peer (below 1 is better for times, above 1 for rates).', '',
+              '| figure | lkvm | best peer | ratio | ahead |', '| --- | --- | --- | --- | --- |']
+    targets, details = [], []
+    if st:
+        rows, targets, detail = local_rows(st)
+        lines += rows
+        bd = st.get('breakdown_strace') or {}
+        if bd:
+            details += ['### Under strace (ioctl, close and exit traced; medians, ms)', '',
+                        '| VMM | exec to the guest\'s first exit | from there to the end | close() of the VM fd |',
+                        '| --- | --- | --- | --- |']
+            for n, b in bd.items():
+                get = lambda k: fmt(b[k]['median']) if k in b else '-'
+                details.append('| %s | %s | %s | %s |' % (n, get('exec_to_first_guest_exit_ms'),
+                                                          get('first_guest_exit_to_end_ms'),
+                                                          get('close_vm_fd_ms')))
+            details.append('')
+        details += ['### Start-up on the local /dev/kvm', '',
+                    '| VMM | median ms | p25 | p75 | runs | Rss without guest RAM, MiB | Pss | private |',
+                    '| --- | --- | --- | --- | --- | --- | --- | --- |'] + detail + ['']
+    for n, d in nested.items():
+        if not d:
+            continue
+        rows, detail = nested_rows(n, d)
+        lines += rows
+        details += ['### Nested %s' % n, '', '| figure | config | median | runs | failed |',
+                    '| --- | --- | --- | --- | --- |'] + detail + ['']
+    if targets:
+        lines += ['', '## Targets', '', '| target | measured | goal | |', '| --- | --- | --- | --- |']
+        lines += targets
+    lines += ['', '## Every median', ''] + details
+    charts = []
+    if st and chart_startup(st, os.path.join(res, 'startup.png')):
+        charts.append('![start-up](startup.png)')
+    if nested['boot'] and chart_boot(nested['boot'], os.path.join(res, 'nested-boot.png')):
+        charts.append('![nested boot](nested-boot.png)')
+    lines += charts
+    with open(os.path.join(res, 'latest.md'), 'w') as f:
+        f.write('\n'.join(lines).rstrip() + '\n')
+    print('report: %s' % os.path.join(res, 'latest.md'))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
