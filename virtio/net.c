@@ -43,8 +43,10 @@ struct virtio_net {
 	struct pending_frame *pending, **pending_tail;
 	unsigned int nr_pending;
 	u8 tx_buf[NET_HDR_LEN + NET_FRAME_MAX];
-	struct virtq_elem elem;		/* the chain being filled or read */
+	struct virtq_elem elem;		/* RX: the chain being filled */
 	struct virtq_elem first;	/* RX: the chain holding the header */
+	/* TX's own: a backend may answer a frame at once, into RX, while it is sent. */
+	struct virtq_elem tx_elem;
 };
 
 void net_lock(struct virtio_net *n)
@@ -274,13 +276,13 @@ static void tx_kick(struct virtio_net *n, struct virtq *vq)
 	int ret;
 
 	for (;;) {
-		ret = virtq_pop(vq, &n->vdev.vm->mem, &n->elem);
+		ret = virtq_pop(vq, &n->vdev.vm->mem, &n->tx_elem);
 		if (ret < 0)
 			virtio_set_needs_reset(&n->vdev);
 		if (ret <= 0)
 			break;
-		tx_one(n, &n->elem);
-		virtio_queue_complete(&n->vdev, vq, n->elem.head, 0);
+		tx_one(n, &n->tx_elem);
+		virtio_queue_complete(&n->vdev, vq, n->tx_elem.head, 0);
 	}
 	if (n->be.ops->flush)
 		n->be.ops->flush(&n->be);
