@@ -71,7 +71,7 @@ static void write_queue_reg(struct virtio_mmio *m, struct virtq *vq, u64 offset,
 		if (v && !vq->ready)
 			virtio_queue_enable(m->dev, vq);
 		else if (!v)
-			vq->ready = false;
+			virtq_unmap(vq);
 		return;
 	}
 	if (vq->ready)

@@ -45,6 +45,14 @@ bool virtq_map(struct virtq *vq, const struct guest_mem *mem)
 	return true;
 }
 
+void virtq_unmap(struct virtq *vq)
+{
+	vq->ready = false;
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+}
+
 void virtq_reset(struct virtq *vq)
 {
 	vq->ready = false;

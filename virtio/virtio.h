@@ -144,6 +144,13 @@ void virtq_flush(struct virtq *vq, u16 n);
 /* Whether the driver wants an interrupt for what was pushed since the last one. */
 bool virtq_need_notify(struct virtq *vq);
 
+/*
+ * The driver switched the queue off: it may now resize or move the rings,
+ * so requests still in flight complete into none (not the old ones with
+ * the new size).
+ */
+void virtq_unmap(struct virtq *vq);
+
 /* Stops taking notifications and forgets the rings (device reset). */
 void virtq_reset(struct virtq *vq);
 
