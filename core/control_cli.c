@@ -112,7 +112,8 @@ static int scan_names(char ***names, unsigned int *nr, struct err_msg *e)
 			(*nr)++;
 	}
 	closedir(dh);
-	qsort(v, *nr, sizeof(*v), cmp_names);
+	if (v)	/* qsort() takes no NULL array, even an empty one */
+		qsort(v, *nr, sizeof(*v), cmp_names);
 	*names = v;
 	return 0;
 }

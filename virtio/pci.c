@@ -288,23 +288,28 @@ static void bar_moved(struct pci_dev *d, unsigned int n)
 	}
 }
 
-/* VIRTIO_PCI_CAP_PCI_CFG: a window into the BAR through config space. */
-static struct virtio_pci_cfg_cap *cfg_cap(struct virtio_pci *vp)
+/*
+ * VIRTIO_PCI_CAP_PCI_CFG: a window into the BAR through config space. The
+ * capability sits in cfg[] at no particular alignment: its fields are
+ * reached by offset, never through a struct pointer.
+ */
+#define CFG_CAP(f)	offsetof(struct virtio_pci_cfg_cap, f)
+
+static u8 *cfg_cap_field(struct virtio_pci *vp, size_t off)
 {
-	return (struct virtio_pci_cfg_cap *)(vp->pdev.cfg + vp->cfg_cap);
+	return vp->pdev.cfg + vp->cfg_cap + off;
 }
 
 static bool window_access(struct virtio_pci *vp, u32 offset, u32 len, u32 *bar_off, u32 *n)
 {
-	struct virtio_pci_cfg_cap *c = cfg_cap(vp);
-	u32 data = vp->cfg_cap + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data);
+	u32 data = vp->cfg_cap + CFG_CAP(pci_cfg_data);
 
 	if (offset >= data + 4 || offset + len <= data)
 		return false;
-	*n = c->cap.length;
-	*bar_off = c->cap.offset;
-	return c->cap.bar == 0 && (*n == 1 || *n == 2 || *n == 4) && *bar_off < BAR_SIZE &&
-	       *n <= BAR_SIZE - *bar_off;
+	memcpy(n, cfg_cap_field(vp, CFG_CAP(cap.length)), 4);
+	memcpy(bar_off, cfg_cap_field(vp, CFG_CAP(cap.offset)), 4);
+	return *cfg_cap_field(vp, CFG_CAP(cap.bar)) == 0 && (*n == 1 || *n == 2 || *n == 4) &&
+	       *bar_off < BAR_SIZE && *n <= BAR_SIZE - *bar_off;
 }
 
 static void cfg_reading(struct pci_dev *d, u32 offset, u32 len)
@@ -313,7 +318,7 @@ static void cfg_reading(struct pci_dev *d, u32 offset, u32 len)
 	u32 bar_off, n;
 
 	if (window_access(vp, offset, len, &bar_off, &n))
-		bar_read(vp, bar_off, cfg_cap(vp)->pci_cfg_data, n);
+		bar_read(vp, bar_off, cfg_cap_field(vp, CFG_CAP(pci_cfg_data)), n);
 }
 
 static void cfg_written(struct pci_dev *d, u32 offset, u32 len)
@@ -323,7 +328,7 @@ static void cfg_written(struct pci_dev *d, u32 offset, u32 len)
 
 	msix_cfg_written(&vp->msix, offset, len);
 	if (window_access(vp, offset, len, &bar_off, &n))
-		bar_write(vp, bar_off, cfg_cap(vp)->pci_cfg_data, n);
+		bar_write(vp, bar_off, cfg_cap_field(vp, CFG_CAP(pci_cfg_data)), n);
 }
 
 static u8 add_vendor_cap(struct pci_dev *d, u8 type, u32 off, u32 len, bool notify)
