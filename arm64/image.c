@@ -89,14 +89,17 @@ int arm64_plan_boot(struct arm64_boot_layout *l, const struct arm64_image *img, 
 	l->kernel_addr = ALIGN_UP(ram_base, SZ_2M) + img->text_offset;
 	kernel_end = l->kernel_addr + img->image_size;
 	l->dtb_addr = ALIGN_DOWN(ram_end, SZ_2M) - ARM64_DTB_MAX;
-	if (ALIGN_DOWN(ram_end, SZ_2M) < ram_base + ARM64_DTB_MAX || kernel_end > l->dtb_addr)
+	/* image_size is the file's: it may wrap the end around. */
+	if (ALIGN_DOWN(ram_end, SZ_2M) < ram_base + ARM64_DTB_MAX || kernel_end < l->kernel_addr ||
+	    kernel_end > l->dtb_addr)
 		return err_usage(e, "the kernel needs %llu MiB and the device tree 2 MiB: give -m %llu or more",
 				 (unsigned long long)(img->image_size >> 20),
 				 (unsigned long long)((kernel_end - ram_base + 2 * SZ_2M) >> 20) + 1);
 	if (!initrd_size)
 		return 0;
 	initrd_top = MIN(l->dtb_addr, ALIGN_DOWN(l->kernel_addr, SZ_1G) + INITRD_WINDOW);
-	if (initrd_size > initrd_top - kernel_end)
+	/* A kernel larger than the initrd's window leaves no room at all. */
+	if (initrd_top < kernel_end || initrd_size > initrd_top - kernel_end)
 		return err_usage(e, "the kernel (%llu MiB) and the initrd (%llu MiB) do not fit in guest RAM; give -m %llu or more",
 				 (unsigned long long)(img->image_size >> 20),
 				 (unsigned long long)(initrd_size >> 20),

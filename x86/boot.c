@@ -21,8 +21,8 @@ int bzimage_parse(struct bzimage *bz, const void *data, u64 len, const char *pat
 	if (len < 0x264 || memcmp(p + 0x202, "HdrS", 4))
 		return err_usage(e, "kernel '%s' is not an x86 bzImage (no 'HdrS' boot header); pass a bzImage with -k",
 				 path);
-	/* The header's own length is given by the jump at 0x200. */
-	hdr_end = 0x202 + p[0x201];
+	/* The header's own length is given by the jump at 0x200; a short file holds less. */
+	hdr_end = MIN(0x202 + (u64)p[0x201], len);
 	memcpy(&bz->hdr, p + HDR_OFFSET, MIN(hdr_end - HDR_OFFSET, sizeof(bz->hdr)));
 	if (bz->hdr.version < MIN_PROTOCOL || !(bz->hdr.xloadflags & XLF_KERNEL_64))
 		return err_usage(e, "kernel '%s' uses boot protocol %u.%02u without a 64-bit entry; lkvm needs a 64-bit bzImage (2.12 or later)",
@@ -47,7 +47,8 @@ int x86_plan_boot(struct x86_boot_layout *l, const struct bzimage *bz, u64 initr
 	/* init_size covers decompression in place; the file may be larger. */
 	kernel_end = l->kernel_addr + MAX(bz->hdr.init_size, l->kernel_size);
 	need = ALIGN_UP(kernel_end + initrd_size, SZ_1M) >> 20;
-	if (kernel_end > l->ram_low_end)
+	/* pref_address is the file's: it may wrap the end around. */
+	if (kernel_end < l->kernel_addr || kernel_end > l->ram_low_end)
 		return err_usage(e, "-m %llu: too little memory for this kernel; give -m %llu or more",
 				 (unsigned long long)((l->ram_low_end) >> 20),
 				 (unsigned long long)need + 32);
