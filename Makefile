@@ -147,6 +147,64 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 
 tests: $(TEST_BINS)
 
+# --- hostile tests and fuzzing (tests/hostile/, tests/fuzz/) ---------------
+# Hostile: each tests/hostile/test_*.c is a Check program linked with the
+# rig they share (a VM whose x86 guest runs scripts of MMIO and port I/O).
+ifeq ($(ARCH),x86_64)
+HOSTILE_SRCS := $(wildcard tests/hostile/test_*.c)
+endif
+HOSTILE_RIG := $(filter-out tests/hostile/test_%.c,$(wildcard tests/hostile/*.c))
+HOSTILE_BINS := $(HOSTILE_SRCS:%.c=$(BUILD)/%)
+
+$(BUILD)/tests/hostile/%: tests/hostile/%.c $(HOSTILE_RIG) tests/hostile/rig.h $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I. $(ALL_LDFLAGS) -o $@ $< $(HOSTILE_RIG) \
+		$(LIB) $(CHECK_LIBS) $(TEST_LDLIBS) $(LDLIBS)
+
+tests: $(HOSTILE_BINS)
+
+# Fuzzing: each tests/fuzz/fuzz_*.c is a libFuzzer target, built by clang with
+# ASan and UBSan into build/fuzz/ from lkvm's sources compiled again there (the
+# gcc build is left alone). `make fuzz` runs tests/fuzz/run: build, then each
+# target for FUZZ_SECONDS (default 30) on its corpus.
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS := -O1 -g $(FUZZ_SAN) $(filter-out -Werror,$(LKVM_CFLAGS)) -I.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+ifneq ($(ARCH),x86_64)
+FUZZ_SRCS := $(filter-out tests/fuzz/fuzz_acpi.c tests/fuzz/fuzz_bzimage.c,$(FUZZ_SRCS))
+endif
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/obj/virtio/net_slirp.o: FUZZ_CFLAGS += $(shell $(PKG_CONFIG) --cflags slirp 2>/dev/null)
+
+$(FUZZ_DIR)/liblkvm.a: $(FUZZ_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/liblkvm.a
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/liblkvm.a \
+		-lfdt $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	tests/fuzz/run
+
+.PHONY: fuzz fuzz-build
+-include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)
+# --- end of hostile tests and fuzzing ----------------------------------------
+
 check: $(BIN) tests
 	tests/run --build $(BUILD)
 
@@ -159,14 +217,14 @@ guest:
 demo: $(BIN) guest
 	scripts/demo
 
+# Benchmarks against the KVM floor and peer VMMs (bench/run --local: this machine only).
+bench: $(BIN)
+	bench/run
+.PHONY: bench
+
 clean:
 	rm -rf build lkvm lkvm-*
 
 .PHONY: all tests check check-fast guest demo clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
-
-# Benchmarks against the KVM floor and peer VMMs (bench/run --local: this machine only).
-bench: $(BIN)
-	bench/run
-.PHONY: bench
