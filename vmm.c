@@ -251,6 +251,15 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "help";
 
+	/*
+	 * lkvm needs only /dev/kvm (and tap/vhost devices when asked); a set-uid
+	 * lkvm would hand a guest's host-side reach to whoever runs it.
+	 */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		fprintf(stderr, "lkvm: refusing to run set-uid or set-gid; give the user access to /dev/kvm instead (the kvm group)\n");
+		return VM_EXIT_USAGE;
+	}
+
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "sandbox"))

@@ -39,6 +39,20 @@ expect "no kernel, no default guest" 2 "no kernel given" -- run
 expect "help" 0 "--kernel" -- run --help
 expect "version" 0 "lkvm " -- version
 
+# A set-uid lkvm refuses to run (root makes the copy; nobody runs it).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	cp "$lkvm" "$out/lkvm-suid" && chmod 4755 "$out/lkvm-suid" && chmod 0755 "$out"
+	if setpriv --reuid=65534 --regid=65534 --clear-groups "$out/lkvm-suid" version >"$out/stdout" 2>"$out/stderr"; then
+		echo "SKIP: set-uid refusal: the set-uid bit had no effect here (a nosuid mount?)"
+	elif grep -q "refusing to run set-uid" "$out/stderr"; then
+		echo "PASS: set-uid lkvm refuses to run"
+	else
+		echo "FAIL: set-uid lkvm: $(cat "$out/stderr")"
+	fi
+else
+	echo "SKIP: set-uid refusal: needs root (to make a set-uid copy) and setpriv"
+fi
+
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	expect "-m beyond the host" 2 "-m 1048576: this host has only" -- run -k "$out/notakernel" -m 1T
 	expect "-c beyond KVM" 2 "-c 100000" -- run -k "$out/notakernel" -c 100000
