@@ -27,5 +27,6 @@ ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 		cp -L "$lib" "$stage$lib"
 	done
 cp "$root/bench/guest/iperf.sh" "$stage/bench/iperf.sh"
+cp "$root/bench/guest/iperf-tap.sh" "$stage/bench/iperf-tap.sh"
 cp "$root/tests/e2e/guest/udhcpc.sh" "$stage/bench/udhcpc.sh"
 (cd "$stage" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$out"
