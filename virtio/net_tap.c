@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 
 #include "../core/vm.h"
 #include "net.h"
+#include "vhost.h"
 
 #define TAP_QUEUES		2
 /* What lkvm asks of a tap at most, and the fallbacks older kernels may take. */
@@ -42,11 +42,8 @@ struct tap_be {
 	bool watching;			/* fd is in the event loop (userspace I/O) */
 	struct event_handler ev;
 
-	int vhost_fd;			/* -1: userspace I/O */
+	struct vhost_dev vhost;		/* fd -1: userspace I/O */
 	u64 vhost_features;
-	int call_fd[TAP_QUEUES];
-	struct event_handler call_ev[TAP_QUEUES];
-	struct virtio_dev *dev;		/* set while vhost runs */
 	struct virtio_net_hdr_v1 rx_hdr;
 	u8 buf[NET_FRAME_MAX];
 };
@@ -133,68 +130,21 @@ static void tap_rx_resume(struct net_backend *be)
 {
 	struct tap_be *t = be->priv;
 
-	if (t->vhost_fd < 0 || !t->dev)
+	if (!__atomic_load_n(&t->vhost.dev, __ATOMIC_ACQUIRE))
 		tap_watch(t, true);
 }
 
-/* vhost signalled a used buffer: raise that queue's interrupt. */
-static void call_ready(struct event_handler *h, u32 events)
+/* The tap is the source and sink of both queues' frames (fd -1 detaches it). */
+static int tap_set_backend(struct tap_be *t, int fd)
 {
-	struct tap_be *t = h->opaque;
-	unsigned int i = h == &t->call_ev[0] ? 0 : 1;
-	u64 n;
-
-	(void)events;
-	if (read(t->call_fd[i], &n, sizeof(n)) < 0)
-		return;
-	net_lock(t->be->net);
-	if (t->dev)
-		t->dev->transport->signal_queue(t->dev, &t->dev->vqs[i]);
-	net_unlock(t->be->net);
-}
-
-static int vhost_mem_table(struct tap_be *t, const struct guest_mem *mem)
-{
-	struct vhost_memory *m;
 	unsigned int i;
-	int ret;
 
-	m = calloc(1, sizeof(*m) + mem->nr_regions * sizeof(m->regions[0]));
-	if (!m)
-		return -ENOMEM;
-	m->nregions = mem->nr_regions;
-	for (i = 0; i < mem->nr_regions; i++)
-		m->regions[i] = (struct vhost_memory_region){
-			.guest_phys_addr = mem->regions[i].gpa,
-			.memory_size = mem->regions[i].size,
-			.userspace_addr = (u64)(uintptr_t)mem->regions[i].hva,
-		};
-	ret = ioctl(t->vhost_fd, VHOST_SET_MEM_TABLE, m) ? -errno : 0;
-	free(m);
-	return ret;
-}
+	for (i = 0; i < TAP_QUEUES; i++) {
+		struct vhost_vring_file backend = { .index = i, .fd = fd };
 
-static int vhost_vring(struct tap_be *t, struct virtq *vq, unsigned int i)
-{
-	struct vhost_vring_state num = { .index = i, .num = vq->size };
-	struct vhost_vring_state base = { .index = i, .num = vq->last_avail };
-	struct vhost_vring_addr a = {
-		.index = i,
-		.desc_user_addr = (u64)(uintptr_t)vq->desc,
-		.avail_user_addr = (u64)(uintptr_t)vq->avail,
-		.used_user_addr = (u64)(uintptr_t)vq->used,
-	};
-	struct vhost_vring_file kick = { .index = i, .fd = vq->kick_fd };
-	struct vhost_vring_file call = { .index = i, .fd = t->call_fd[i] };
-	struct vhost_vring_file backend = { .index = i, .fd = t->fd };
-
-	if (ioctl(t->vhost_fd, VHOST_SET_VRING_NUM, &num) ||
-	    ioctl(t->vhost_fd, VHOST_SET_VRING_BASE, &base) ||
-	    ioctl(t->vhost_fd, VHOST_SET_VRING_ADDR, &a) ||
-	    ioctl(t->vhost_fd, VHOST_SET_VRING_KICK, &kick) ||
-	    ioctl(t->vhost_fd, VHOST_SET_VRING_CALL, &call) ||
-	    ioctl(t->vhost_fd, VHOST_NET_SET_BACKEND, &backend))
-		return -errno;
+		if (ioctl(t->vhost.fd, VHOST_NET_SET_BACKEND, &backend))
+			return -errno;
+	}
 	return 0;
 }
 
@@ -213,16 +163,16 @@ static int tap_vhost_start(struct net_backend *be, struct virtio_dev *dev)
 	if (!t->vnet_hdr)
 		features |= 1ULL << VHOST_NET_F_VIRTIO_NET_HDR;
 	tap_watch(t, false);
-	if (ioctl(t->vhost_fd, VHOST_SET_FEATURES, &features))
-		return -errno;
-	ret = vhost_mem_table(t, &dev->vm->mem);
-	for (i = 0; !ret && i < TAP_QUEUES; i++)
-		ret = vhost_vring(t, &dev->vqs[i], i);
+	ret = vhost_start(&t->vhost, dev, features);
+	if (!ret) {
+		ret = tap_set_backend(t, t->fd);
+		if (ret)
+			vhost_stop(&t->vhost);
+	}
 	if (ret) {
 		tap_watch(t, true);
 		return ret;
 	}
-	t->dev = dev;
 	/* Buffers the driver queued before the hand-over. */
 	for (i = 0; i < TAP_QUEUES; i++)
 		virtio_kick(&dev->vqs[i]);
@@ -232,30 +182,18 @@ static int tap_vhost_start(struct net_backend *be, struct virtio_dev *dev)
 static void tap_vhost_stop(struct net_backend *be, struct virtio_dev *dev)
 {
 	struct tap_be *t = be->priv;
-	unsigned int i;
 
 	(void)dev;
-	for (i = 0; i < TAP_QUEUES; i++) {
-		struct vhost_vring_file off = { .index = i, .fd = -1 };
-		struct vhost_vring_state state = { .index = i };
-
-		ioctl(t->vhost_fd, VHOST_NET_SET_BACKEND, &off);
-		ioctl(t->vhost_fd, VHOST_GET_VRING_BASE, &state);
-	}
-	t->dev = NULL;
+	tap_set_backend(t, -1);
+	vhost_stop(&t->vhost);
 	tap_watch(t, true);
 }
 
 static void tap_close(struct net_backend *be)
 {
 	struct tap_be *t = be->priv;
-	unsigned int i;
 
-	for (i = 0; i < TAP_QUEUES; i++)
-		if (t->call_fd[i] >= 0)
-			close(t->call_fd[i]);
-	if (t->vhost_fd >= 0)
-		close(t->vhost_fd);
+	vhost_close(&t->vhost);
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t);
@@ -374,40 +312,24 @@ static int tap_offloads(struct tap_be *t, struct err_msg *e)
 	return 0;
 }
 
+/*
+ * vhost-net serves this tap if it opens and offers what the tap needs; its
+ * call eventfds are then in the event loop, so the interrupt goes out
+ * whichever transport is in use.
+ */
 static bool vhost_usable(struct tap_be *t)
 {
 	/* A plain tap needs vhost to make the virtio-net header up. */
 	const u64 need = (1ULL << VIRTIO_F_VERSION_1) |
 			 (t->vnet_hdr ? 0 : 1ULL << VHOST_NET_F_VIRTIO_NET_HDR);
 
-	t->vhost_fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
-	if (t->vhost_fd < 0)
+	if (vhost_open(&t->vhost, "/dev/vhost-net", TAP_QUEUES, &t->be->vm->loop))
 		return false;
-	if (!ioctl(t->vhost_fd, VHOST_SET_OWNER) &&
-	    !ioctl(t->vhost_fd, VHOST_GET_FEATURES, &t->vhost_features) &&
+	if (!vhost_get_features(&t->vhost, &t->vhost_features) &&
 	    (t->vhost_features & need) == need)
 		return true;
-	close(t->vhost_fd);
-	t->vhost_fd = -1;
+	vhost_close(&t->vhost);
 	return false;
-}
-
-/* Call eventfds, watched here: the interrupt goes out whichever transport is in use. */
-static int vhost_calls(struct tap_be *t, struct err_msg *e)
-{
-	unsigned int i;
-
-	for (i = 0; i < TAP_QUEUES; i++) {
-		t->call_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (t->call_fd[i] < 0)
-			return err_set(e, errno, "tap '%s': eventfd: %s", t->ifname, strerror(errno));
-		t->call_ev[i] = (struct event_handler){
-			.fd = t->call_fd[i], .fn = call_ready, .opaque = t,
-		};
-		if (event_loop_add(&t->be->vm->loop, &t->call_ev[i], EPOLLIN))
-			return err_set(e, errno, "tap '%s': cannot watch vhost's interrupts", t->ifname);
-	}
-	return 0;
 }
 
 static int tap_setup(struct tap_be *t, const struct net_config *c, struct err_msg *e)
@@ -420,9 +342,6 @@ static int tap_setup(struct tap_be *t, const struct net_config *c, struct err_ms
 		return ret;
 	if (c->vhost != NET_VHOST_OFF && vhost_usable(t)) {
 		t->be->vhost = true;
-		ret = vhost_calls(t, e);
-		if (ret)
-			return ret;
 	} else if (c->vhost == NET_VHOST_ON) {
 		return err_usage(e, "tap '%s': vhost=on but /dev/vhost-net cannot be used; load vhost_net (modprobe vhost_net), check its permissions, or give vhost=auto",
 				 t->ifname);
@@ -442,15 +361,14 @@ int net_tap_open(struct net_backend *be, const struct net_config *c, struct err_
 	if (!t)
 		return err_set(e, ENOMEM, "out of memory for a tap");
 	t->be = be;
-	t->fd = t->vhost_fd = t->call_fd[0] = t->call_fd[1] = -1;
+	t->fd = -1;
+	vhost_init(&t->vhost);
 	t->ev = (struct event_handler){ .fn = tap_readable, .opaque = t };
 	be->priv = t;
 	be->ops = &tap_ops;
 	ret = tap_setup(t, c, e);
 	if (ret) {
 		tap_watch(t, false);
-		event_loop_del(&be->vm->loop, &t->call_ev[0]);
-		event_loop_del(&be->vm->loop, &t->call_ev[1]);
 		tap_close(be);
 	}
 	return ret;

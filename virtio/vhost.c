@@ -32,17 +32,25 @@ static void call_ready(struct event_handler *h, u32 events)
 	pthread_mutex_unlock(&dev->lock);
 }
 
+void vhost_init(struct vhost_dev *v)
+{
+	unsigned int i;
+
+	v->fd = -1;
+	v->dev = NULL;
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		v->call_fd[i] = -1;
+}
+
 int vhost_open(struct vhost_dev *v, const char *path, unsigned int nr_queues,
 	       struct event_loop *loop)
 {
 	unsigned int i;
 	int ret;
 
+	vhost_init(v);
 	v->nr_queues = nr_queues;
 	v->loop = loop;
-	v->dev = NULL;
-	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
-		v->call_fd[i] = -1;
 	v->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (v->fd < 0)
 		return -errno;

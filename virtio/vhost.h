@@ -19,6 +19,8 @@ struct vhost_dev {
 	struct event_loop *loop;
 };
 
+/* Closed and empty: vhost_close() on it does nothing. */
+void vhost_init(struct vhost_dev *v);
 /* Opens path and claims it (VHOST_SET_OWNER); -errno with the fd closed. */
 int vhost_open(struct vhost_dev *v, const char *path, unsigned int nr_queues,
 	       struct event_loop *loop);

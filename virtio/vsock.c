@@ -155,7 +155,7 @@ struct virtio_vsock *virtio_vsock_create(struct vm *vm, u32 cid, struct err_msg 
 		return NULL;
 	}
 	s->cid = cid;
-	s->vhost.fd = -1;
+	vhost_init(&s->vhost);
 	if (open_vhost(s, vm, e))
 		goto fail;
 	ret = virtio_dev_init(&s->vdev, vm, &vsock_ops, s);
