@@ -164,7 +164,7 @@ mod_index() {
 
 # mod_builtin NAME: true when NAME is built into the kernel.
 mod_builtin() {
-	sed 's#.*/##; s#\.ko.*##; s#-#_#g' "$KERNEL_MODDIR/modules.builtin" | grep -qx "$1"
+	sed 's#.*/##; s#\.ko.*##; s#-#_#g' "$KERNEL_MODDIR/modules.builtin" | grep -x "$1" >/dev/null
 }
 
 # mod_stage NAME DIR: writes NAME.ko, decompressed, into DIR.

@@ -20,7 +20,7 @@ else
 fi
 make -s ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- >/dev/null
 if file lkvm-arm64 | grep -q 'ARM aarch64.*dynamically linked' &&
-	aarch64-linux-gnu-readelf -d lkvm-arm64 | grep -q 'NEEDED.*libslirp'; then
+	aarch64-linux-gnu-readelf -d lkvm-arm64 | grep "NEEDED.*libslirp" >/dev/null; then
 	echo "PASS: lkvm-arm64 is a dynamic aarch64 executable with user-mode networking"
 else
 	echo "FAIL: lkvm-arm64: $(file lkvm-arm64)"
