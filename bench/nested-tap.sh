@@ -32,7 +32,8 @@ for vhost in on off; do
 		s1=$!
 		iperf3 -s -1 -J -B 192.168.100.1 -p "$down" >"$work/down.json" 2>/dev/null &
 		s2=$!
-		sleep 0.5
+		# iperf3 starts slowly under TCG; a client too early gets refused.
+		sleep 2
 		timeout 300 ./lkvm run -k guest/out/vmlinuz-x86_64 -i "$work/initrd" -m 256 -c 1 \
 			--nodefaults -n "mode=tap,tapif=tap0,vhost=$vhost" -p quiet -p lkvm.action=script \
 			-p "lkvm.script=\"sh /bench/iperf-tap.sh $up $down $secs\"" </dev/null \

@@ -7,6 +7,8 @@ ip link set lo up
 ip addr add 192.168.100.2/24 dev eth0
 ip link set eth0 up
 sleep 1
-/usr/bin/iperf3 -c 192.168.100.1 -p "$1" -t "$3" -f m 2>&1 | grep -E "sender|receiver|error" | sed 's/^/LKVM-GUEST: up /'
-/usr/bin/iperf3 -c 192.168.100.1 -p "$2" -t "$3" -f m -R 2>&1 | grep -E "sender|receiver|error" | sed 's/^/LKVM-GUEST: down /'
+# A run that stalls (seen once in four) ends and is reported, not waited out.
+limit=$(($3 * 4 + 30))
+timeout "$limit" /usr/bin/iperf3 -c 192.168.100.1 -p "$1" -t "$3" -f m --connect-timeout 10000 2>&1 | grep -E "sender|receiver|error" | sed 's/^/LKVM-GUEST: up /'
+timeout "$limit" /usr/bin/iperf3 -c 192.168.100.1 -p "$2" -t "$3" -f m -R --connect-timeout 10000 2>&1 | grep -E "sender|receiver|error" | sed 's/^/LKVM-GUEST: down /'
 echo "LKVM-GUEST: iperf done"
