@@ -5,8 +5,8 @@
  * RX takes frames from the backend, and when the guest has no buffers
  * left the backend is paused until the guest's next RX kick. Every header
  * and length comes from the guest and is checked. Offloads (checksum,
- * TSO) are the backend's to offer: a tap passes the virtio-net header
- * through, slirp has net_hdr.c do what it asks.
+ * TSO, UFO, USO) are the backend's to offer: a tap passes the virtio-net
+ * header through, slirp has net_hdr.c do what it asks.
  */
 #include <endian.h>
 #include <errno.h>

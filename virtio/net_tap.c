@@ -2,10 +2,11 @@
 /*
  * A tap device as the NIC's backend: an existing one (ip tuntap add ...),
  * a new one, or one lkvm inherits open (fd=N). The tap carries the 12-byte
- * virtio-net header (IFF_VNET_HDR), so checksum and TSO offloads pass
- * through unchanged both ways; the tap's own offloads (TUNSETOFFLOAD)
- * follow what the guest can receive. An inherited tap opened without
- * IFF_VNET_HDR carries plain frames, and the guest gets no offloads.
+ * virtio-net header (IFF_VNET_HDR), so checksum and segmentation offloads
+ * (TSO, UFO, USO) pass through unchanged both ways; the tap's own offloads
+ * (TUNSETOFFLOAD) follow what the guest can receive. An inherited tap
+ * opened without IFF_VNET_HDR carries plain frames, and the guest gets no
+ * offloads.
  *
  * With /dev/vhost-net the kernel serves both queues once the driver is
  * ready: kicks reach it through the queues' ioeventfds and its completions
@@ -32,6 +33,13 @@
 #define TAP_QUEUES		2
 /* What lkvm asks of a tap at most, and the fallbacks older kernels may take. */
 #define TAP_OFFLOADS		(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+/* USO came with Linux 6.2, after some distributions' <linux/if_tun.h>. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4		0x20
+#define TUN_F_USO6		0x40
+#endif
+/* The kernel takes USO for both IP versions or for neither. */
+#define TUN_F_USO		(TUN_F_USO4 | TUN_F_USO6)
 
 struct tap_be {
 	struct net_backend *be;
@@ -105,7 +113,7 @@ static void tap_send(struct net_backend *be, const struct virtio_net_hdr_v1 *hdr
 		return;
 }
 
-/* The tap may hand the guest only the partial checksums and TSO frames it negotiated. */
+/* The tap may hand the guest only the partial checksums and GSO frames it negotiated. */
 static void tap_set_features(struct net_backend *be, u64 features)
 {
 	struct tap_be *t = be->priv;
@@ -121,6 +129,12 @@ static void tap_set_features(struct net_backend *be, u64 features)
 			f |= TUN_F_TSO6;
 		if (features & (1ULL << VIRTIO_NET_F_GUEST_ECN))
 			f |= TUN_F_TSO_ECN;
+		if (features & (1ULL << VIRTIO_NET_F_GUEST_UFO))
+			f |= TUN_F_UFO;
+		/* A driver with USO for one IP version gets datagrams the kernel cut. */
+		if ((features & (1ULL << VIRTIO_NET_F_GUEST_USO4)) &&
+		    (features & (1ULL << VIRTIO_NET_F_GUEST_USO6)))
+			f |= TUN_F_USO;
 	}
 	/* A subset of what the tap took at open; should it balk, net_rx_frame drops the misfits. */
 	ioctl(t->fd, TUNSETOFFLOAD, f & t->tun_offloads);
@@ -273,19 +287,27 @@ static unsigned int tap_probe_offloads(int fd)
 	static const unsigned int tries[] = {
 		TAP_OFFLOADS, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM,
 	};
+	/* Newer flags, each tried on top: a kernel refuses the lot for one it does not know. */
+	static const unsigned int extras[] = { TUN_F_UFO, TUN_F_USO };
 	unsigned int i, got = 0;
 
 	for (i = 0; i < ARRAY_SIZE(tries) && !got; i++)
 		if (!ioctl(fd, TUNSETOFFLOAD, tries[i]))
 			got = tries[i];
+	/* Both segment UDP, which needs the checksum offload under them. */
+	for (i = 0; i < ARRAY_SIZE(extras) && (got & TUN_F_CSUM); i++)
+		if (!ioctl(fd, TUNSETOFFLOAD, got | extras[i]))
+			got |= extras[i];
 	ioctl(fd, TUNSETOFFLOAD, 0);
 	return got;
 }
 
 /*
- * The guest's frames may use any offload: the tap takes a header's partial
- * checksum and GSO whatever TUNSETOFFLOAD says. What the guest may receive
- * is what the tap can be asked to produce.
+ * The guest's frames may use checksum and TCP offloads: the tap takes a
+ * header's partial checksum and TSO whatever TUNSETOFFLOAD says. UFO and
+ * USO headers are newer: a kernel that knows the TUN_F_* flag also takes
+ * that GSO type in a frame written to it, so HOST_UFO/HOST_USO follow the
+ * probe. What the guest may receive is what the tap can be asked to produce.
  */
 static int tap_offloads(struct tap_be *t, struct err_msg *e)
 {
@@ -308,6 +330,11 @@ static int tap_offloads(struct tap_be *t, struct err_msg *e)
 		f |= 1ULL << VIRTIO_NET_F_GUEST_TSO6;
 	if (t->tun_offloads & TUN_F_TSO_ECN)
 		f |= 1ULL << VIRTIO_NET_F_GUEST_ECN;
+	if (t->tun_offloads & TUN_F_UFO)
+		f |= (1ULL << VIRTIO_NET_F_HOST_UFO) | (1ULL << VIRTIO_NET_F_GUEST_UFO);
+	if ((t->tun_offloads & TUN_F_USO) == TUN_F_USO)
+		f |= (1ULL << VIRTIO_NET_F_HOST_USO) | (1ULL << VIRTIO_NET_F_GUEST_USO4) |
+		     (1ULL << VIRTIO_NET_F_GUEST_USO6);
 	t->be->offloads = f;
 	return 0;
 }

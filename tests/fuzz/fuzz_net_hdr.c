@@ -3,8 +3,10 @@
  * The virtio-net header's offloads (virtio/net_hdr.c) on a guest's frame:
  * the input is the negotiated features, the 12-byte header, then the
  * frame, in a buffer of exactly its length so that any access past it
- * trips AddressSanitizer. Checksum completion and segmentation must stay
- * inside the frame, and every segment emitted must be a plausible frame.
+ * trips AddressSanitizer. Checksum completion and segmentation (TSO, UFO
+ * fragments, USO datagrams: the features and gso_type come from the input)
+ * must stay inside the frame, and every piece emitted must be a plausible
+ * frame.
  */
 #include "tests/fuzz/fuzz.h"
 #include "virtio/net_hdr.h"

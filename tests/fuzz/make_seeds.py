@@ -119,6 +119,31 @@ def frame_tcp6(payload):
         bytes(ip) + bytes(tcp) + payload
 
 
+def frame_udp4(payload, opts=b""):
+    ip = bytearray(20) + opts
+    ip[0] = 0x40 | len(ip) // 4
+    ip[2:4] = struct.pack(">H", len(ip) + 8 + len(payload))
+    ip[8] = 64
+    ip[9] = 17
+    ip[12:20] = bytes([10, 0, 2, 15, 10, 0, 2, 2])
+    udp = struct.pack(">HHHH", 40000, 53, 8 + len(payload), 0)
+    return b"\x52\x55\x0a\x00\x02\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00" + \
+        bytes(ip) + udp + payload
+
+
+def frame_udp6(payload):
+    ip = bytearray(40)
+    ip[0] = 0x60
+    ip[4:6] = struct.pack(">H", 8 + len(payload))
+    ip[6] = 17
+    ip[7] = 64
+    ip[23] = 1
+    ip[39] = 2
+    udp = struct.pack(">HHHH", 40000, 53, 8 + len(payload), 0)
+    return b"\x52\x55\x0a\x00\x02\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x86\xdd" + \
+        bytes(ip) + udp + payload
+
+
 def vnet(flags=0, gso=0, hdr_len=0, gso_size=0, start=0, off=0):
     return u8(flags) + u8(gso) + u16(hdr_len) + u16(gso_size) + u16(start) + u16(off) + u16(0)
 
@@ -134,6 +159,19 @@ def net_hdr():
     put("net_hdr", "tso-tcp6", u64(feats) + u8(2) + vnet(1, 4, 74, 1200, 54, 16) +
         frame_tcp6(b"z" * 4000))
     put("net_hdr", "csum-only", u64(feats) + u8(1) + vnet(1, 0, 0, 0, 14, 10) + arp)
+    # UFO (HOST_UFO, bit 14) and USO (HOST_USO, bit 56): gso_type 3 and 5.
+    udp_feats = feats | (1 << 14) | (1 << 56)
+    put("net_hdr", "ufo-udp4", u64(udp_feats) + u8(0) + vnet(1, 3, 42, 1480, 34, 6) +
+        frame_udp4(b"u" * 4000))
+    # Router Alert (copied into each fragment) and a timestamp (the first only).
+    put("net_hdr", "ufo-udp4-opts", u64(udp_feats) + u8(2) + vnet(1, 3, 54, 1000, 46, 6) +
+        frame_udp4(b"o" * 3000, bytes([0x94, 4, 0, 0, 0x44, 4, 5, 0, 1, 1, 1, 1])))
+    put("net_hdr", "ufo-udp6", u64(udp_feats) + u8(0) + vnet(1, 3, 62, 1448, 54, 6) +
+        frame_udp6(b"v" * 3000))
+    put("net_hdr", "uso-udp4", u64(udp_feats) + u8(0) + vnet(1, 5, 42, 1000, 34, 6) +
+        frame_udp4(b"w" * 4500))
+    put("net_hdr", "uso-udp6", u64(udp_feats) + u8(2) + vnet(1, 5, 62, 1200, 54, 6) +
+        frame_udp6(b"x" * 5000))
 
 
 def p9msg(kind, tag, body):

@@ -4,7 +4,9 @@
  * computed here another way (and two frames whose checksums were worked
  * out by hand), hostile headers and frames refused without a byte read or
  * written outside them (each frame is malloc'd to its exact length, for
- * valgrind and ASan), and TSO super-frames cut into valid segments.
+ * valgrind and ASan), TSO super-frames cut into valid segments, UFO
+ * datagrams cut into IPv4 fragments that reassemble into the datagram, and
+ * USO super-frames cut into datagrams that each check out on their own.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -42,6 +44,7 @@ static const u8 udp6_frame[] = {
 struct spec {
 	bool v6, vlan, udp;
 	unsigned int opts;		/* TCP option bytes, a multiple of 4 */
+	unsigned int ip_opts;		/* IPv4 option bytes, a multiple of 4 (ip_opt_bytes) */
 	size_t payload;
 	u8 flags;			/* TCP flags */
 	u32 seq;
@@ -100,6 +103,12 @@ static u8 payload_byte(size_t i)
 	return (i * 7 + 3) ^ (i >> 8);
 }
 
+/*
+ * IPv4 options: Router Alert (copied into every fragment), a timestamp
+ * (first fragment only), then NOPs.
+ */
+static const u8 ip_opt_bytes[12] = { 0x94, 4, 0, 0, 0x44, 4, 5, 0, 1, 1, 1, 1 };
+
 /* Builds the frame with every checksum correct; f must hold the whole frame. */
 static void build(u8 *f, const struct spec *s, struct layout *l)
 {
@@ -118,7 +127,7 @@ static void build(u8 *f, const struct spec *s, struct layout *l)
 	}
 	wr16(f + l->l3 - 2, s->v6 ? 0x86dd : 0x0800);
 	ip = f + l->l3;
-	l->l4 = l->l3 + (s->v6 ? 40 : 20);
+	l->l4 = l->l3 + (s->v6 ? 40 : 20 + s->ip_opts);
 	l->payload = l->l4 + hl4;
 	l->len = l->payload + s->payload;
 	memset(ip, 0, l->payload - l->l3);
@@ -130,14 +139,15 @@ static void build(u8 *f, const struct spec *s, struct layout *l)
 		memcpy(ip + 8, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
 		memcpy(ip + 24, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
 	} else {
-		ip[0] = 0x45;
+		ip[0] = 0x40 | (20 + s->ip_opts) / 4;
+		memcpy(ip + 20, ip_opt_bytes, s->ip_opts);
 		wr16(ip + 2, l->len - l->l3);
 		wr16(ip + 4, 0xfff0);		/* the ID wraps while segmenting */
 		wr16(ip + 6, 0x4000);
 		ip[8] = 64;
 		ip[9] = proto;
 		memcpy(ip + 12, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
-		wr16(ip + 10, ~ref_fold(ref_sum(ip, 20, 0)));
+		wr16(ip + 10, ~ref_fold(ref_sum(ip, 20 + s->ip_opts, 0)));
 	}
 	l4 = f + l->l4;
 	wr16(l4, 40000);
@@ -341,9 +351,26 @@ START_TEST(test_tx_check)
 	h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, MSS);
 	h.flags = 0;					/* GSO without a partial checksum */
 	ck_assert(!net_hdr_tx_check(&h, ecn));
-	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP, MSS);	/* UFO is never offered */
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP, MSS);	/* UFO: only if negotiated */
+	ck_assert(!net_hdr_tx_check(&h, ecn));
+	ck_assert(!net_hdr_tx_check(&h, ecn | (1ULL << VIRTIO_NET_F_HOST_USO)));
+	ck_assert(net_hdr_tx_check(&h, csum | (1ULL << VIRTIO_NET_F_HOST_UFO)));
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP_L4, MSS);	/* USO likewise */
+	ck_assert_uint_eq(VIRTIO_NET_HDR_GSO_UDP_L4, 5);
+	ck_assert(!net_hdr_tx_check(&h, ecn | (1ULL << VIRTIO_NET_F_HOST_UFO)));
+	ck_assert(net_hdr_tx_check(&h, csum | (1ULL << VIRTIO_NET_F_HOST_USO)));
+	ck_assert(!net_hdr_tx_check(&h, 1ULL << VIRTIO_NET_F_HOST_USO));	/* no CSUM */
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP_L4, 0);
 	ck_assert(!net_hdr_tx_check(&h, ~0ULL));
-	h = gso_hdr(5, MSS);				/* UDP_L4 (USO) neither */
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP, 0);
+	ck_assert(!net_hdr_tx_check(&h, ~0ULL));
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP_L4, MSS);
+	h.flags = 0;
+	ck_assert(!net_hdr_tx_check(&h, ~0ULL));
+	/* ECN is TCP's: on UDP, refused whatever was negotiated. */
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP | VIRTIO_NET_HDR_GSO_ECN, MSS);
+	ck_assert(!net_hdr_tx_check(&h, ~0ULL));
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP_L4 | VIRTIO_NET_HDR_GSO_ECN, MSS);
 	ck_assert(!net_hdr_tx_check(&h, ~0ULL));
 	h = gso_hdr(2, MSS);				/* no such type */
 	ck_assert(!net_hdr_tx_check(&h, ~0ULL));
@@ -373,6 +400,18 @@ START_TEST(test_rx_check)
 	ck_assert(!net_hdr_rx_check(&h, gtso));
 	ck_assert(net_hdr_rx_check(&h, gtso | (1ULL << VIRTIO_NET_F_GUEST_ECN)));
 	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP, MSS);
+	ck_assert(!net_hdr_rx_check(&h, gtso));
+	ck_assert(net_hdr_rx_check(&h, gcsum | (1ULL << VIRTIO_NET_F_GUEST_UFO)));
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP | VIRTIO_NET_HDR_GSO_ECN, MSS);
+	ck_assert(!net_hdr_rx_check(&h, ~0ULL));
+	/* USO: the header does not say IPv4 or IPv6, so the driver must take both. */
+	h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP_L4, MSS);
+	ck_assert(!net_hdr_rx_check(&h, gtso | (1ULL << VIRTIO_NET_F_GUEST_UFO)));
+	ck_assert(!net_hdr_rx_check(&h, gcsum | (1ULL << VIRTIO_NET_F_GUEST_USO4)));
+	ck_assert(!net_hdr_rx_check(&h, gcsum | (1ULL << VIRTIO_NET_F_GUEST_USO6)));
+	ck_assert(net_hdr_rx_check(&h, gcsum | (1ULL << VIRTIO_NET_F_GUEST_USO4) |
+				       (1ULL << VIRTIO_NET_F_GUEST_USO6)));
+	h = gso_hdr(2, MSS);
 	ck_assert(!net_hdr_rx_check(&h, ~0ULL));
 }
 END_TEST
@@ -618,8 +657,8 @@ START_TEST(test_segment_hostile)
 	expect_seg_refused(&v4, t4, 0, NULL, "gso_size 0");
 	expect_seg_refused(&v6, t6, 0, NULL, "gso_size 0 (v6)");
 	expect_seg_refused(&v4, VIRTIO_NET_HDR_GSO_NONE, MSS, NULL, "GSO_NONE");
-	expect_seg_refused(&udp4, VIRTIO_NET_HDR_GSO_UDP, MSS, NULL, "UFO");
-	expect_seg_refused(&udp6, 5, MSS, NULL, "USO");
+	expect_seg_refused(&v4, VIRTIO_NET_HDR_GSO_UDP, MSS, NULL, "UFO on TCP");
+	expect_seg_refused(&v6, VIRTIO_NET_HDR_GSO_UDP_L4, MSS, NULL, "USO on TCP");
 	expect_seg_refused(&udp4, t4, MSS, udp_as_tcp, "TSO on UDP");
 	expect_seg_refused(&udp6, t6, MSS, udp_as_tcp, "TSO on UDP (v6)");
 	expect_seg_refused(&v6, t4, MSS, NULL, "TCPV4 on an IPv6 frame");
@@ -642,6 +681,369 @@ START_TEST(test_segment_hostile)
 	expect_seg_refused(&v4, t4, MSS, not_ip, "ARP");
 	expect_seg_refused(&v4, t4, MSS, runt, "a runt");
 	expect_seg_refused(&v4vlan, t4, MSS, vlan_cut, "a cut VLAN tag");
+}
+END_TEST
+
+/* The datagram the UDP frame s was built as: its checksum field full, as build() made it. */
+struct datagram {
+	u8 *orig;			/* the whole frame, every checksum right */
+	struct layout l;
+	u16 csum;			/* its UDP checksum */
+};
+
+/* Builds a UDP frame from s, keeps a copy, and leaves the original with a partial checksum. */
+static u8 *build_udp(const struct spec *s, struct datagram *d, struct virtio_net_hdr_v1 *h,
+		     u8 gso, u16 gso_size)
+{
+	u8 *f = malloc(NET_FRAME_MAX), *g;
+
+	ck_assert_ptr_nonnull(f);
+	build(f, s, &d->l);
+	d->orig = exact(f, d->l.len);
+	d->csum = make_partial(f, &d->l, s, h);
+	h->gso_type = gso;
+	h->gso_size = htole16(gso_size);
+	g = exact(f, d->l.len);
+	free(f);
+	return g;
+}
+
+/*
+ * UFO on IPv4: every fragment a valid IPv4 packet of the one datagram
+ * (same ID, contiguous offsets in 8-byte units, MF on all but the last,
+ * DF off, right lengths and header checksum, options the RFC copies);
+ * together, the datagram with its UDP checksum finished.
+ */
+static void check_fragments(const struct spec *s, const struct datagram *d,
+			    const struct segs *out, size_t gso_size)
+{
+	const struct layout *l = &d->l;
+	size_t ihl = l->l4 - l->l3, dlen = l->len - l->l4, off = 0, n;
+	size_t max = gso_size & ~7UL;
+	u8 *whole = malloc(dlen);
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(whole);
+	ck_assert_uint_eq(out->n, (dlen + max - 1) / max);
+	for (i = 0; i < out->n; i++) {
+		const u8 *g = out->data[i], *ip = g + l->l3;
+		bool last = i == out->n - 1;
+		u16 fo = be16(ip + 6);
+
+		ck_assert_uint_ge(out->len[i], l->l4 + 1);
+		n = out->len[i] - l->l4;
+		ck_assert_uint_le(n, max);
+		if (!last)
+			ck_assert_uint_eq(n % 8, 0);
+		/* Ethernet as it was; IP as it was but for length, flags, offset and checksum. */
+		ck_assert(!memcmp(g, d->orig, l->l3));
+		ck_assert_uint_eq(ip[0], 0x40 | ihl / 4);
+		ck_assert_uint_eq(be16(ip + 2), out->len[i] - l->l3);
+		ck_assert_uint_eq(be16(ip + 4), be16(d->orig + l->l3 + 4));
+		ck_assert_uint_eq(fo, (last ? 0 : 0x2000) | off / 8);
+		ck_assert(!memcmp(ip + 8, d->orig + l->l3 + 8, 2));	/* TTL, protocol */
+		ck_assert(!memcmp(ip + 12, d->orig + l->l3 + 12, 8));
+		ck_assert_uint_eq(ref_fold(ref_sum(ip, ihl, 0)), 0xffff);
+		if (s->ip_opts)		/* the Router Alert in each */
+			ck_assert(!memcmp(ip + 20, ip_opt_bytes, 4));
+		if (s->ip_opts >= 8) {	/* the timestamp in the first only */
+			if (i)
+				ck_assert(!memcmp(ip + 24, "\x01\x01\x01\x01", 4));
+			else
+				ck_assert(!memcmp(ip + 24, ip_opt_bytes + 4, 4));
+		}
+		memcpy(whole + off, g + l->l4, n);
+		off += n;
+	}
+	ck_assert_uint_eq(off, dlen);
+	/* Reassembled: the original datagram, its checksum complete and right. */
+	ck_assert(!memcmp(whole, d->orig + l->l4, dlen));
+	ck_assert_uint_eq(be16(whole + 6), d->csum);
+	ck_assert_uint_eq(ref_fold(ref_sum(whole, dlen, ref_sum(d->orig + l->l3 + 12, 8, 0) +
+					    IPPROTO_UDP + dlen)), 0xffff);
+	free(whole);
+}
+
+static void ufo_one(const struct spec *s, u16 gso_size)
+{
+	struct virtio_net_hdr_v1 h;
+	struct segs out = { 0 };
+	struct datagram d;
+	u8 *f = build_udp(s, &d, &h, VIRTIO_NET_HDR_GSO_UDP, gso_size);
+
+	ck_assert_int_eq(net_hdr_segment(&h, f, d.l.len, collect, &out), 0);
+	if (d.l.len - d.l.l4 <= gso_size) {
+		/* It fits: the frame whole, DF kept, its checksum finished. */
+		ck_assert_uint_eq(out.n, 1);
+		ck_assert_uint_eq(out.len[0], d.l.len);
+		ck_assert(!memcmp(out.data[0], d.orig, d.l.len));
+	} else {
+		check_fragments(s, &d, &out, gso_size);
+	}
+	segs_free(&out);
+	free(d.orig);
+	free(f);
+}
+
+START_TEST(test_ufo4)
+{
+	struct spec s = { .udp = true, .payload = 20000 };
+
+	ufo_one(&s, 1480);		/* what Linux sends for a 1500-byte MTU */
+	s.vlan = true;
+	s.payload = 4000 - 8;		/* the last fragment carries 1040 */
+	ufo_one(&s, 1480);
+	s.payload = 1480 - 8 + 1;	/* one byte too many: a fragment of 1 */
+	ufo_one(&s, 1480);
+	s.payload = 1480 * 3 - 8;	/* an exact multiple: no empty last fragment */
+	ufo_one(&s, 1480);
+	s.payload = 65535 - 20 - 8;	/* the largest IPv4 datagram: offsets near 2^13 units */
+	ufo_one(&s, 1480);
+	s.payload = 2000;
+	ufo_one(&s, 8);			/* the smallest fragment */
+	s.payload = 3000;
+	ufo_one(&s, 1000);		/* not a multiple of 8: cut at 1000 & ~7 */
+	ufo_one(&s, 1001);
+	ufo_one(&s, 0xffff);		/* larger than the datagram: sent whole */
+	s.payload = 1472;
+	ufo_one(&s, 1480);		/* fits exactly */
+	s.payload = 0;
+	ufo_one(&s, 1480);
+	s.payload = 5000;
+	s.ip_opts = 12;			/* options: only the copied ones after the first */
+	ufo_one(&s, 1456);
+	s.ip_opts = 4;
+	ufo_one(&s, 1000);
+}
+END_TEST
+
+/* UFO with the datagram's checksum field already 0: NEEDS_CSUM asks for one all the same. */
+START_TEST(test_ufo4_zero_csum_field)
+{
+	const struct spec s = { .udp = true, .payload = 3000 };
+	struct virtio_net_hdr_v1 h;
+	struct segs out = { 0 };
+	struct datagram d;
+	u8 *f = build_udp(&s, &d, &h, VIRTIO_NET_HDR_GSO_UDP, 1480);
+
+	wr16(f + d.l.l4 + 6, 0);
+	ck_assert_int_eq(net_hdr_segment(&h, f, d.l.len, collect, &out), 0);
+	check_fragments(&s, &d, &out, 1480);
+	segs_free(&out);
+	free(d.orig);
+	free(f);
+}
+END_TEST
+
+/* IPv6 UFO needing fragments is not done (slirp could not reassemble them): refused. */
+START_TEST(test_ufo6)
+{
+	struct spec s = { .udp = true, .v6 = true, .payload = 5000 };
+	struct virtio_net_hdr_v1 h;
+	struct segs out = { 0 };
+	struct datagram d;
+	u8 *f = build_udp(&s, &d, &h, VIRTIO_NET_HDR_GSO_UDP, 1448);
+	u8 *g = exact(f, d.l.len);
+
+	ck_assert_int_eq(net_hdr_segment(&h, f, d.l.len, collect, &out), -EOPNOTSUPP);
+	ck_assert_int_eq(net_hdr_to_plain(&h, f, d.l.len, collect, &out), -EOPNOTSUPP);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert(!memcmp(f, g, d.l.len));
+	free(g);
+	free(d.orig);
+	free(f);
+	/* One that fits needs none: sent whole, its checksum finished. */
+	s.payload = 1000;
+	f = build_udp(&s, &d, &h, VIRTIO_NET_HDR_GSO_UDP, 1448);
+	ck_assert_int_eq(net_hdr_segment(&h, f, d.l.len, collect, &out), 0);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert(!memcmp(out.data[0], d.orig, d.l.len));
+	segs_free(&out);
+	free(d.orig);
+	free(f);
+}
+END_TEST
+
+/*
+ * USO: every segment a datagram of its own, its lengths right and its UDP
+ * checksum verified here, with the reference sum, over its own pseudo-header;
+ * the payloads in order are the original's.
+ */
+static void uso_one(const struct spec *s, u16 gso_size)
+{
+	struct virtio_net_hdr_v1 h;
+	struct segs out = { 0 };
+	struct datagram d;
+	u8 *f = build_udp(s, &d, &h, VIRTIO_NET_HDR_GSO_UDP_L4, gso_size);
+	const struct layout *l = &d.l;
+	size_t off = 0, n, j;
+	unsigned int i, want = s->payload ? (s->payload + gso_size - 1) / gso_size : 1;
+
+	ck_assert_int_eq(net_hdr_segment(&h, f, l->len, collect, &out), 0);
+	ck_assert_uint_eq(out.n, want);
+	for (i = 0; i < out.n; i++) {
+		const u8 *g = out.data[i], *ip = g + l->l3, *udp = g + l->l4;
+		struct layout sl = *l;
+
+		n = MIN(gso_size, s->payload - off);
+		ck_assert_uint_eq(out.len[i], l->payload + n);
+		sl.len = out.len[i];
+		ck_assert(!memcmp(g, d.orig, l->l3));
+		if (s->v6) {
+			ck_assert_uint_eq(be16(ip + 4), 8 + n);
+			ck_assert(!memcmp(ip, d.orig + l->l3, 4));
+			ck_assert(!memcmp(ip + 6, d.orig + l->l3 + 6, 34));
+		} else {
+			ck_assert_uint_eq(be16(ip + 2), out.len[i] - l->l3);
+			ck_assert_uint_eq(be16(ip + 4), (u16)(0xfff0 + i));
+			ck_assert_uint_eq(be16(ip + 6), 0x4000);	/* DF stays */
+			ck_assert_uint_eq(ref_fold(ref_sum(ip, l->l4 - l->l3, 0)), 0xffff);
+		}
+		ck_assert(!memcmp(udp, d.orig + l->l4, 4));		/* ports */
+		ck_assert_uint_eq(be16(udp + 4), 8 + n);
+		ck_assert_uint_ne(be16(udp + 6), 0);
+		ck_assert_uint_eq(ref_fold(ref_sum(udp, 8 + n,
+						   ref_pseudo(g, &sl, s->v6, IPPROTO_UDP))), 0xffff);
+		for (j = 0; j < n; j++)
+			ck_assert_uint_eq(g[l->payload + j], payload_byte(off + j));
+		off += n;
+	}
+	ck_assert_uint_eq(off, s->payload);
+	segs_free(&out);
+	free(d.orig);
+	free(f);
+}
+
+START_TEST(test_uso4)
+{
+	struct spec s = { .udp = true, .payload = 20000 };
+
+	uso_one(&s, 1472);
+	s.vlan = true;
+	uso_one(&s, 1000);
+	s.payload = 3000;		/* an exact multiple */
+	uso_one(&s, 1000);
+	s.payload = 1001;		/* the last segment one byte */
+	uso_one(&s, 1000);
+	s.payload = 999;		/* fits: one datagram */
+	uso_one(&s, 1000);
+	uso_one(&s, 0xffff);
+	s.payload = 0;
+	uso_one(&s, 1000);
+	s.payload = 65535 - 20 - 8;
+	uso_one(&s, 1400);
+	s.payload = 300;
+	uso_one(&s, 1);			/* the smallest */
+	s.ip_opts = 8;
+	s.payload = 5000;
+	uso_one(&s, 1400);
+}
+END_TEST
+
+START_TEST(test_uso6)
+{
+	struct spec s = { .udp = true, .v6 = true, .payload = 20000 };
+
+	uso_one(&s, 1452);
+	s.vlan = true;
+	uso_one(&s, 1000);
+	s.payload = 1453;
+	uso_one(&s, 1452);
+	s.payload = NET_FRAME_MAX - 18 - 40 - 8;	/* the longest frame lkvm takes */
+	uso_one(&s, 9000);
+	s.payload = 7;
+	uso_one(&s, 2);
+}
+END_TEST
+
+static void udp_len_long(u8 *f, struct layout *l)
+{
+	wr16(f + l->l4 + 4, be16(f + l->l4 + 4) + 1);
+}
+
+static void udp_len_short(u8 *f, struct layout *l)
+{
+	wr16(f + l->l4 + 4, 8);
+}
+
+static void trunc_udp4(u8 *f, struct layout *l)
+{
+	l->len = l->l4 + 7;
+	wr16(f + l->l3 + 2, l->len - l->l3);
+}
+
+static void trunc_udp6(u8 *f, struct layout *l)
+{
+	l->len = l->l4 + 7;
+	wr16(f + l->l3 + 4, l->len - l->l4);
+}
+
+/* IPv4 options whose last one says it runs past the header. */
+static void opt_past_header(u8 *f, struct layout *l)
+{
+	f[l->l3 + 20 + 9] = 0x44;
+	f[l->l3 + 20 + 10] = 4;
+}
+
+static void opt_len_0(u8 *f, struct layout *l)
+{
+	f[l->l3 + 20 + 5] = 0;
+}
+
+START_TEST(test_udp_hostile)
+{
+	const struct spec udp4 = { .udp = true, .payload = 5000 };
+	const struct spec udp4o = { .udp = true, .ip_opts = 12, .payload = 5000 };
+	const struct spec udp6 = { .udp = true, .v6 = true, .payload = 5000 };
+	const u8 ufo = VIRTIO_NET_HDR_GSO_UDP, uso = VIRTIO_NET_HDR_GSO_UDP_L4;
+
+	expect_seg_refused(&udp4, ufo, 0, NULL, "UFO, gso_size 0");
+	expect_seg_refused(&udp4, ufo, 7, NULL, "UFO, gso_size under 8 bytes");
+	expect_seg_refused(&udp4, uso, 0, NULL, "USO, gso_size 0");
+	expect_seg_refused(&udp6, uso, 0, NULL, "USO, gso_size 0 (v6)");
+	expect_seg_refused(&udp4, ufo, MSS, udp_len_long, "UFO, UDP length past the frame");
+	expect_seg_refused(&udp4, uso, MSS, udp_len_long, "USO, UDP length past the frame");
+	expect_seg_refused(&udp6, uso, MSS, udp_len_short, "USO, UDP length short (v6)");
+	expect_seg_refused(&udp4, ufo, MSS, udp_len_short, "UFO, UDP length short");
+	expect_seg_refused(&udp4, uso, MSS, trunc_udp4, "USO, truncated UDP header");
+	expect_seg_refused(&udp6, uso, MSS, trunc_udp6, "USO, truncated UDP header (v6)");
+	expect_seg_refused(&udp4, ufo, MSS, trunc_udp4, "UFO, truncated UDP header");
+	expect_seg_refused(&udp4, ufo, MSS, tot_len_long, "UFO, total length past the frame");
+	expect_seg_refused(&udp4, uso, MSS, tot_len_short, "USO, total length short");
+	expect_seg_refused(&udp6, uso, MSS, plen6_long, "USO, IPv6 payload length lies");
+	expect_seg_refused(&udp4, ufo, MSS, fragment, "UFO of a fragment");
+	expect_seg_refused(&udp4, uso, MSS, fragment, "USO of a fragment");
+	expect_seg_refused(&udp4, uso, MSS, ihl_4, "USO, IHL too small");
+	expect_seg_refused(&udp4, ufo, MSS, ihl_15, "UFO, IHL past the end");
+	expect_seg_refused(&udp4, ufo, MSS, not_ip, "UFO of ARP");
+	expect_seg_refused(&udp4, uso, MSS, runt, "USO of a runt");
+	expect_seg_refused(&udp4o, ufo, MSS, opt_past_header, "UFO, an option past the header");
+	expect_seg_refused(&udp4o, ufo, MSS, opt_len_0, "UFO, an option of length 0");
+	expect_seg_refused(&udp4, VIRTIO_NET_HDR_GSO_TCPV4, MSS, NULL, "TSO on UDP");
+}
+END_TEST
+
+/* What slirp's backend does with them: plain frames out, or nothing. */
+START_TEST(test_udp_to_plain)
+{
+	const struct spec s = { .udp = true, .payload = 4000 };
+	struct virtio_net_hdr_v1 h;
+	struct segs out = { 0 };
+	struct datagram d;
+	u8 *f = build_udp(&s, &d, &h, VIRTIO_NET_HDR_GSO_UDP, 1480);
+
+	ck_assert_int_eq(net_hdr_to_plain(&h, f, d.l.len, collect, &out), 0);
+	check_fragments(&s, &d, &out, 1480);
+	segs_free(&out);
+	free(f);
+	free(d.orig);
+	f = build_udp(&s, &d, &h, VIRTIO_NET_HDR_GSO_UDP_L4, 1000);
+	ck_assert_int_eq(net_hdr_to_plain(&h, f, d.l.len, collect, &out), 0);
+	ck_assert_uint_eq(out.n, 4);
+	ck_assert_uint_eq(out.len[3], d.l.payload + 1000);
+	segs_free(&out);
+	free(f);
+	free(d.orig);
 }
 END_TEST
 
@@ -710,6 +1112,13 @@ int main(void)
 	tcase_add_test(tc, test_segment_tcp6);
 	tcase_add_test(tc, test_segment_hostile);
 	tcase_add_test(tc, test_segment_too_long);
+	tcase_add_test(tc, test_ufo4);
+	tcase_add_test(tc, test_ufo4_zero_csum_field);
+	tcase_add_test(tc, test_ufo6);
+	tcase_add_test(tc, test_uso4);
+	tcase_add_test(tc, test_uso6);
+	tcase_add_test(tc, test_udp_hostile);
+	tcase_add_test(tc, test_udp_to_plain);
 	tcase_add_test(tc, test_to_plain);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
