@@ -74,7 +74,14 @@ LKVM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers 
 # liburing ships a .pc file, libaio does not; both are multi-arch in Debian.
 # json-c (the control protocol) is multi-arch too, with a static library.
 JSON_LIBS := $(or $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null),-ljson-c)
-LDLIBS := $(ARCH_LDLIBS) $(JSON_LIBS) -luring -laio -lpthread
+# libseccomp (the threads' allow-lists, core/seccomp.c): multi-arch too, with a
+# static library; a cross build links the :ARCH one by name, like liburing.
+ifeq ($(CROSS_COMPILE),)
+SECCOMP_LIBS := $(or $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null),-lseccomp)
+else
+SECCOMP_LIBS := -lseccomp
+endif
+LDLIBS := $(ARCH_LDLIBS) $(JSON_LIBS) $(SECCOMP_LIBS) -luring -laio -lpthread
 LKVM_LDFLAGS := $(ARCH_LDFLAGS)
 ifeq ($(STATIC),1)
 LKVM_LDFLAGS += -static

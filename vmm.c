@@ -89,12 +89,16 @@ static const char usage_run[] =
 	"      --irqchip KIND  arm64: gicv3-its, gicv3 or gicv2 (default: the first\n"
 	"                      of these that KVM offers)\n"
 	"      --dump-dtb FILE arm64: write the guest's device tree to FILE and exit\n"
+	"      --no-seccomp    run without lkvm's system call filters, which end lkvm\n"
+	"                      when one of its threads makes a call it never should;\n"
+	"                      for debugging such an exit only\n"
 	"  -h, --help          print this text\n"
 	"\n"
 	"On the console, Ctrl-a x ends the VM and Ctrl-a Ctrl-a sends Ctrl-a.\n"
 	"\n"
 	"Exit status: 0 when the guest powers off or reboots; 1 when lkvm or KVM\n"
-	"fails; 2 for a bad option or input file; 128+N when stopped by signal N.\n";
+	"fails; 2 for a bad option or input file; 128+N when stopped by signal N;\n"
+	"159 when a thread made a system call its seccomp filter forbids.\n";
 
 static int fail(const struct err_msg *e)
 {
@@ -167,7 +171,9 @@ static const char usage_sandbox[] =
 	"'lkvm run' (-m, -c, -d, -n, --9p, ...).\n"
 	"\n"
 	"Exit status: COMMAND's; 2 for a bad option; 125 when the sandbox itself\n"
-	"failed (lkvm, KVM, or the guest did not report COMMAND's status).\n";
+	"failed (lkvm, KVM, or the guest did not report COMMAND's status); 159 when\n"
+	"one of lkvm's threads made a system call its seccomp filter forbids\n"
+	"(--no-seccomp turns the filters off, for debugging).\n";
 
 #define SANDBOX_FAILED	125
 

@@ -13,6 +13,7 @@ enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_MEM, OPT_CPUS, OPT_NAME, OPT_HELP,
 	OPT_IRQCHIP, OPT_DUMP_DTB, OPT_DISK, OPT_TRANSPORT,
 	OPT_NETWORK, OPT_9P, OPT_CONSOLE, OPT_RNG, OPT_BALLOON, OPT_VSOCK, OPT_NODEFAULTS,
+	OPT_NO_SECCOMP,
 };
 
 struct opt {
@@ -39,6 +40,7 @@ static const struct opt run_opts[] = {
 	{ OPT_BALLOON, 0, "balloon", false },
 	{ OPT_VSOCK, 0, "vsock", true },
 	{ OPT_NODEFAULTS, 0, "nodefaults", false },
+	{ OPT_NO_SECCOMP, 0, "no-seccomp", false },
 	{ OPT_IRQCHIP, 0, "irqchip", true },
 	{ OPT_DUMP_DTB, 0, "dump-dtb", true },
 };
@@ -240,6 +242,9 @@ static int apply(struct vm_config *cfg, enum opt_id id, const char *arg,
 		break;
 	case OPT_NODEFAULTS:
 		cfg->nodefaults = true;
+		break;
+	case OPT_NO_SECCOMP:
+		cfg->no_seccomp = true;
 		break;
 	case OPT_IRQCHIP:
 		if (parse_irqchip(arg, &cfg->irqchip))

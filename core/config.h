@@ -56,6 +56,7 @@ struct vm_config {
 	bool balloon;			/* --balloon: a virtio-balloon */
 	u32 vsock_cid;			/* --vsock CID; 0: none */
 	bool nodefaults;		/* --nodefaults: no NIC unless -n asks */
+	bool no_seccomp;		/* --no-seccomp: no system call filters (core/seccomp.c) */
 	const char *dump_dtb;		/* arm64: write the device tree here and exit */
 
 	/* Not on the command line: lkvm run serves a control socket (core/control.c). */

@@ -60,12 +60,12 @@ static void *event_loop_thread(void *arg)
 	return NULL;
 }
 
-int event_loop_start(struct event_loop *l)
+int event_loop_start(struct event_loop *l, const struct seccomp_target *t)
 {
-	int ret = pthread_create(&l->thread, NULL, event_loop_thread, l);
+	int ret = seccomp_thread_create(&l->thread, t, event_loop_thread, l);
 
 	if (ret)
-		return -ret;
+		return ret;
 	l->running = true;
 	return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "seccomp.h"
 #include "util.h"
 
 /* One watched fd; the owner embeds it and keeps it alive while registered. */
@@ -25,7 +26,8 @@ struct event_loop {
 int event_loop_init(struct event_loop *l);
 int event_loop_add(struct event_loop *l, struct event_handler *h, u32 events);
 int event_loop_del(struct event_loop *l, struct event_handler *h);
-int event_loop_start(struct event_loop *l);
+/* Starts the loop's thread, filtered by t before it serves anything (NULL: unfiltered). */
+int event_loop_start(struct event_loop *l, const struct seccomp_target *t);
 void event_loop_stop(struct event_loop *l);
 void event_loop_destroy(struct event_loop *l);
 

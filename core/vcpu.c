@@ -162,12 +162,15 @@ static void *vcpu_thread(void *arg)
 
 int vcpu_start(struct vcpu *vcpu)
 {
+	struct seccomp_target filter;
 	char name[16];
 	int ret;
 
-	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	ret = seccomp_thread_create(&vcpu->thread,
+				    vm_seccomp(vcpu->vm, SECCOMP_VCPU, vcpu->fd, &filter),
+				    vcpu_thread, vcpu);
 	if (ret)
-		return -ret;
+		return ret;
 	snprintf(name, sizeof(name), "lkvm-vcpu%u", vcpu->id);
 	pthread_setname_np(vcpu->thread, name);
 	vcpu->started = true;

@@ -149,6 +149,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct err_msg *e)
 		return err_set(e, errno, "eventfd: %s", strerror(errno));
 
 	ret = check_host_memory(cfg, e);
+	/* Before any thread: none may start unfiltered because the kernel cannot filter. */
+	if (!ret && !cfg->no_seccomp)
+		ret = seccomp_check(e);
 	if (!ret && cfg->control)
 		ret = control_open(vm, e);
 	if (!ret)
@@ -225,6 +228,15 @@ int vm_add_device(struct vm *vm, void *obj, void (*destroy)(void *obj))
 	return 0;
 }
 
+const struct seccomp_target *vm_seccomp(const struct vm *vm, enum seccomp_type type,
+					int vcpu_fd, struct seccomp_target *t)
+{
+	if (vm->cfg.no_seccomp)
+		return NULL;
+	*t = (struct seccomp_target){ .type = type, .vm_fd = vm->vm_fd, .vcpu_fd = vcpu_fd };
+	return t;
+}
+
 int vm_irq_line(struct vm *vm, u32 gsi, bool level)
 {
 	return arch_irq_line(vm, gsi, level);
@@ -269,14 +281,34 @@ static int start_vcpus(struct vm *vm, struct err_msg *e)
 		ret = vcpu_start(&vm->vcpus[i]);
 		if (ret) {
 			vm_stop(vm, VM_EXIT_FAILURE, "cannot start a vCPU thread");
-			return err_set(e, ret, "cannot start vCPU %u: %s", i, strerror(-ret));
+			return err_set(e, -ret, "cannot start vCPU %u: %s%s", i, strerror(-ret),
+				       vm->cfg.no_seccomp ? "" :
+				       " (rerun with --no-seccomp if its filter is the cause)");
 		}
+	}
+	return 0;
+}
+
+/* Last: every other thread exists by now, and this one creates no more. */
+static int filter_main_thread(struct vm *vm, struct err_msg *e)
+{
+	struct seccomp_target t;
+	int ret;
+
+	if (!vm_seccomp(vm, SECCOMP_MAIN, -1, &t))
+		return 0;
+	ret = seccomp_install(&t);
+	if (ret) {
+		vm_stop(vm, VM_EXIT_FAILURE, "cannot filter the main thread's system calls");
+		return err_set(e, -ret, "seccomp: cannot filter the main thread: %s; rerun with --no-seccomp",
+			       strerror(-ret));
 	}
 	return 0;
 }
 
 int vm_run(struct vm *vm, struct err_msg *e)
 {
+	struct seccomp_target loop_filter;
 	sigset_t set;
 	int sig_fd, ret, status;
 	unsigned int i;
@@ -292,14 +324,19 @@ int vm_run(struct vm *vm, struct err_msg *e)
 		return err_set(e, errno, "signalfd: %s", strerror(errno));
 	ret = vcpu_signals_init();
 	if (!ret)
-		ret = event_loop_start(&vm->loop);
+		ret = event_loop_start(&vm->loop,
+				       vm_seccomp(vm, SECCOMP_EVENT_LOOP, -1, &loop_filter));
 	if (ret) {
 		close(sig_fd);
-		return err_set(e, ret, "cannot start the event loop: %s", strerror(-ret));
+		return err_set(e, ret, "cannot start the event loop: %s%s", strerror(-ret),
+			       vm->cfg.no_seccomp ? "" :
+			       " (rerun with --no-seccomp if its filter is the cause)");
 	}
 	term_start(&vm->term, &vm->loop);
 	control_start(vm);
 	ret = start_vcpus(vm, e);
+	if (!ret)
+		ret = filter_main_thread(vm, e);
 	status = wait_for_stop(vm, sig_fd);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);

@@ -13,6 +13,7 @@
 #include "irq_route.h"
 #include "mem.h"
 #include "park.h"
+#include "seccomp.h"
 #include "term.h"
 #include "util.h"
 
@@ -89,6 +90,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct err_msg *e);
 /*
  * Runs until the guest powers off or resets, a signal in sigmask arrives,
  * or a fatal error; returns the exit status (VM_EXIT_* or 128 + signal).
+ * Unless cfg.no_seccomp, the calling thread is filtered (SECCOMP_MAIN)
+ * once the VM's threads run, and stays so: after vm_run it may only tear
+ * the VM down (vm_destroy), remove files and exit.
  */
 int vm_run(struct vm *vm, struct err_msg *e);
 void vm_destroy(struct vm *vm);
@@ -105,6 +109,13 @@ int vm_place_mmio_device(struct vm *vm, const char *prefix, u64 size, struct dev
 			 struct err_msg *e);
 /* Hands obj to the VM, which calls destroy(obj) when it is torn down. */
 int vm_add_device(struct vm *vm, void *obj, void (*destroy)(void *obj));
+
+/*
+ * The filter a thread of this VM installs: t filled in for type (vcpu_fd
+ * for a vCPU, else -1), or NULL with --no-seccomp.
+ */
+const struct seccomp_target *vm_seccomp(const struct vm *vm, enum seccomp_type type,
+					int vcpu_fd, struct seccomp_target *t);
 
 /* Raises or lowers an interrupt line of the in-kernel irqchip. */
 int vm_irq_line(struct vm *vm, u32 gsi, bool level);

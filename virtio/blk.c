@@ -305,13 +305,15 @@ struct virtio_blk *virtio_blk_create(struct vm *vm, const struct disk_config *c,
 				     struct err_msg *e)
 {
 	struct virtio_blk *b = calloc(1, sizeof(*b));
+	struct disk_config dc = *c;
 	int ret;
 
 	if (!b) {
 		err_set(e, ENOMEM, "out of memory for a disk");
 		return NULL;
 	}
-	ret = disk_open(&b->disk, c, e);
+	dc.seccomp = !vm->cfg.no_seccomp;
+	ret = disk_open(&b->disk, &dc, e);
 	if (ret)
 		goto err_free;
 	ret = disk_attach(&b->disk, &vm->loop);

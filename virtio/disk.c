@@ -238,6 +238,7 @@ static void disk_init_struct(struct disk *d, const struct disk_config *c)
 	d->direct = c->direct;
 	strcpy(d->path, c->path);
 	strcpy(d->serial, c->serial);
+	d->seccomp = c->seccomp;
 	d->pending_tail = &d->pending;
 	d->finished_tail = &d->finished;
 	pthread_mutex_init(&d->lock, NULL);

@@ -39,6 +39,8 @@ struct disk_config {
 	bool direct;
 	char serial[DISK_SERIAL_MAX + 1];
 	enum disk_io io;
+	/* Not part of -d: io=sync workers filter their system calls (virtio-blk sets it). */
+	bool seccomp;
 };
 
 int disk_config_parse(const char *arg, struct disk_config *c, struct err_msg *e);
@@ -90,6 +92,7 @@ struct disk {
 	bool ro;
 	bool direct;
 	bool locked;			/* false where the filesystem has no locks */
+	bool seccomp;			/* worker threads install SECCOMP_DISK_IO */
 	enum disk_io io;		/* the backend in use, never AUTO */
 	char path[4096];
 	char serial[DISK_SERIAL_MAX + 1];

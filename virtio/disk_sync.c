@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/seccomp.h"
 #include "disk.h"
 
 #define SYNC_WORKERS		8
@@ -258,6 +259,7 @@ static void sync_stop(struct sync_pool *p)
 
 static int sync_init(struct disk *d, struct err_msg *e)
 {
+	const struct seccomp_target filter = { .type = SECCOMP_DISK_IO, .vm_fd = -1, .vcpu_fd = -1 };
 	struct sync_pool *p = calloc(1, sizeof(*p));
 	int ret = 0;
 
@@ -268,14 +270,16 @@ static int sync_init(struct disk *d, struct err_msg *e)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	for (; p->nr_threads < SYNC_WORKERS; p->nr_threads++) {
-		ret = pthread_create(&p->threads[p->nr_threads], NULL, sync_worker, p);
+		ret = seccomp_thread_create(&p->threads[p->nr_threads],
+					    d->seccomp ? &filter : NULL, sync_worker, p);
 		if (ret)
 			break;
 	}
 	if (ret && !p->nr_threads) {
 		sync_stop(p);
-		return err_set(e, ret, "disk '%s': cannot start I/O threads: %s",
-			       d->path, strerror(ret));
+		return err_set(e, -ret, "disk '%s': cannot start I/O threads: %s%s",
+			       d->path, strerror(-ret),
+			       d->seccomp ? " (rerun with --no-seccomp if their filter is the cause)" : "");
 	}
 	d->priv = p;
 	return 0;

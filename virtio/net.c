@@ -352,10 +352,11 @@ static void net_reset(struct virtio_dev *dev)
 		tell_features(n, false);
 	while (n->pending)
 		pending_drop_head(n);
-	if (n->rx_paused) {
-		n->rx_paused = false;
-		n->be.ops->rx_resume(&n->be);
-	}
+	/*
+	 * A paused backend stays paused: the new driver's first RX kick
+	 * resumes it, on the event loop. A reset comes on a vCPU thread,
+	 * whose filter has no room for a backend's socket calls.
+	 */
 }
 
 static u64 net_features(struct virtio_dev *dev)

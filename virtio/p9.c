@@ -280,19 +280,25 @@ static void fill_config(struct virtio_9p *p, const char *tag)
 	memcpy(p->config + 2, tag, len);
 }
 
-/* The worker must not take the signals the main thread waits for. */
+/*
+ * The worker must not take the signals the main thread waits for, and
+ * serves no request before its filter is in.
+ */
 static int start_worker(struct virtio_9p *p)
 {
+	struct vm *vm = p->vdev.vm;
+	struct seccomp_target filter;
 	sigset_t all, old;
 	int ret;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&p->thread, NULL, p9_worker, p);
+	ret = seccomp_thread_create(&p->thread, vm_seccomp(vm, SECCOMP_9P, -1, &filter),
+				    p9_worker, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!ret)
 		pthread_setname_np(p->thread, "lkvm-9p");
-	return -ret;
+	return ret;
 }
 
 /*
@@ -362,8 +368,9 @@ struct virtio_9p *virtio_9p_create(struct vm *vm, const struct p9_config *c, str
 	}
 	ret = start_worker(p);
 	if (ret) {
-		err_set(e, ret, "9p share '%s': cannot start its thread: %s", c->dir,
-			strerror(-ret));
+		err_set(e, ret, "9p share '%s': cannot start its thread: %s%s", c->dir,
+			strerror(-ret), vm->cfg.no_seccomp ? "" :
+			" (rerun with --no-seccomp if its filter is the cause)");
 		goto err_kick;
 	}
 	return p;

@@ -37,6 +37,8 @@ expect "missing value" 2 "'-k' needs a value" -- run -k
 expect "--irqchip not a GIC" 2 "'gicv9'" -- run -k "$out/notakernel" --irqchip gicv9
 expect "no kernel, no default guest" 2 "no kernel given" -- run
 expect "help" 0 "--kernel" -- run --help
+expect "help names --no-seccomp" 0 "--no-seccomp" -- run --help
+expect "--no-seccomp takes no value" 2 "'--no-seccomp=1'" -- run --no-seccomp=1
 expect "version" 0 "lkvm " -- version
 
 # A set-uid lkvm refuses to run (root makes the copy; nobody runs it).

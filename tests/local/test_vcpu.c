@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,10 @@ static const u8 bios_reset_payload[] = { 0xea, 0xf0, 0xff, 0x00, 0xf0 };
 
 /* jmp $ */
 static const u8 spin_payload[] = { 0xeb, 0xfe };
+
+/* out 0x10,al (the device below opens a socket); hlt */
+#define SOCKET_PORT	0x10
+static const u8 socket_payload[] = { 0xe6, SOCKET_PORT, 0xf4 };
 
 struct recorder {
 	u8 port_bytes[8];
@@ -94,6 +99,21 @@ static void mmio_write(void *opaque, u64 offset, const void *data, u32 len)
 }
 
 static const struct io_ops port_ops = { .read = port_read, .write = port_write };
+
+/* A device model gone wrong: a vCPU thread has no business with sockets. */
+static void socket_write(void *opaque, u64 offset, const void *data, u32 len)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	(void)offset;
+	(void)data;
+	(void)len;
+	*(int *)opaque = fd;
+	if (fd >= 0)
+		close(fd);
+}
+
+static const struct io_ops socket_ops = { .read = port_read, .write = socket_write };
 static const struct io_ops mmio_ops = { .read = mmio_read, .write = mmio_write };
 
 static char *write_payload(const u8 *code, size_t len)
@@ -134,13 +154,33 @@ static void payload_vm(struct vm *vm, const u8 *code, size_t len, bool irqchip,
 	ck_assert_int_eq(io_bus_register(&vm->mmio, TEST_MMIO, 0x1000, &mmio_ops, rec), 0);
 }
 
+struct run {
+	struct vm *vm;
+	struct err_msg e;
+	int status;
+};
+
+static void *run_thread(void *arg)
+{
+	struct run *r = arg;
+
+	r->status = vm_run(r->vm, &r->e);
+	return NULL;
+}
+
+/*
+ * vm_run() filters the thread it runs on for good (SECCOMP_MAIN): on a
+ * thread of its own, Check's calls after the test stay unfiltered.
+ */
 static int run_vm(struct vm *vm)
 {
-	struct err_msg e = { 0 };
-	int status = vm_run(vm, &e);
+	struct run r = { .vm = vm };
+	pthread_t t;
 
-	ck_assert_msg(!e.text[0], "vm_run: %s", e.text);
-	return status;
+	ck_assert_int_eq(pthread_create(&t, NULL, run_thread, &r), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_msg(!r.e.text[0], "vm_run: %s", r.e.text);
+	return r.status;
 }
 
 START_TEST(test_pio_mmio_hlt)
@@ -206,6 +246,35 @@ START_TEST(test_bios_reset_vector)
 	payload_vm(&vm, bios_reset_payload, sizeof(bios_reset_payload), true, NULL);
 	ck_assert_int_eq(run_vm(&vm), VM_EXIT_OK);
 	ck_assert_str_eq(vm.exit_reason, "the guest rebooted");
+	vm_destroy(&vm);
+}
+END_TEST
+
+/* The seccomp filters end the process (core/seccomp.h) when a vCPU opens a socket... */
+START_TEST(test_forbidden_call_ends_process)
+{
+	struct vm vm;
+	int fd = -1;
+
+	payload_vm(&vm, socket_payload, sizeof(socket_payload), false, NULL);
+	ck_assert_int_eq(io_bus_register(&vm.pio, SOCKET_PORT, 1, &socket_ops, &fd), 0);
+	run_vm(&vm);
+	ck_abort_msg("the vCPU's socket() did not end the process");
+}
+END_TEST
+
+/* ...and --no-seccomp lets it through, for debugging. */
+START_TEST(test_no_seccomp)
+{
+	struct vm vm;
+	int fd = -1;
+
+	payload_vm(&vm, socket_payload, sizeof(socket_payload), false, NULL);
+	ck_assert_int_eq(io_bus_register(&vm.pio, SOCKET_PORT, 1, &socket_ops, &fd), 0);
+	vm.cfg.no_seccomp = true;
+	ck_assert_int_eq(run_vm(&vm), VM_EXIT_OK);
+	ck_assert_str_eq(vm.exit_reason, "the guest halted");
+	ck_assert_int_ge(fd, 0);
 	vm_destroy(&vm);
 }
 END_TEST
@@ -301,6 +370,8 @@ int main(void)
 	tcase_add_test(tc, test_bios_reset_vector);
 	tcase_add_test(tc, test_stop_spinning_guest);
 	tcase_add_test(tc, test_two_vms_in_one_process);
+	tcase_add_exit_test(tc, test_forbidden_call_ends_process, SECCOMP_EXIT_STATUS);
+	tcase_add_test(tc, test_no_seccomp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

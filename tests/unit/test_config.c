@@ -119,6 +119,12 @@ START_TEST(test_device_options)
 
 	ck_assert_int_eq(parse(&cfg, &e, "--rng", "--balloon", "--nodefaults", NULL), 0);
 	ck_assert(cfg.rng && cfg.balloon && cfg.nodefaults);
+	/* Filters are on unless asked otherwise; the option takes no value. */
+	ck_assert(!cfg.no_seccomp);
+	ck_assert_int_eq(parse(&cfg, &e, "--no-seccomp", NULL, NULL, NULL), 0);
+	ck_assert(cfg.no_seccomp);
+	ck_assert_int_eq(parse(&cfg, &e, "--no-seccomp=1", NULL, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(parse(&cfg, &e, "--no-sec", NULL, NULL, NULL), -EINVAL);
 	ck_assert_int_eq(cfg.console, CONSOLE_SERIAL);
 	ck_assert_uint_eq(cfg.vsock_cid, 0);
 	ck_assert_int_eq(parse(&cfg, &e, "--console", "virtio", "--vsock", "3"), 0);

@@ -103,6 +103,7 @@ static int open_disk(struct disk *d, const char *path, const char *opts, struct 
 	snprintf(arg, sizeof(arg), "%s%s", path, opts);
 	ret = disk_config_parse(arg, &c, e);
 	ck_assert_msg(!ret, "%s", e->text);
+	c.seccomp = true;	/* io=sync workers filtered, as in lkvm */
 	return disk_open(d, &c, e);
 }
 
@@ -186,13 +187,18 @@ static long run_buf(struct fixture *f, enum disk_op op, u64 off, void *buf, u64 
 	return run(f, op, off, &iov, 1, 0);
 }
 
+/* Completions (and io=aio's and io=uring's reaping) under the event loop's filter, as in lkvm. */
+static const struct seccomp_target loop_filter = {
+	.type = SECCOMP_EVENT_LOOP, .vm_fd = -1, .vcpu_fd = -1,
+};
+
 static void fixture_start(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
 	pthread_mutex_init(&f->w.lock, NULL);
 	pthread_cond_init(&f->w.cond, NULL);
 	ck_assert_int_eq(event_loop_init(&f->loop), 0);
-	ck_assert_int_eq(event_loop_start(&f->loop), 0);
+	ck_assert_int_eq(event_loop_start(&f->loop, &loop_filter), 0);
 }
 
 static void fixture_stop(struct fixture *f)
