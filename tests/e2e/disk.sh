@@ -20,14 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 . "$here/lib.sh"
 
-# The default initramfs plus the guest-side scripts under /e2e.
-make_initrd() {
-	mkdir -p "$work/overlay/e2e"
-	cp "$here"/guest/*.sh "$work/overlay/e2e/"
-	(cd "$work/overlay" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/overlay.cpio.gz"
-	cat "$base_initrd" "$work/overlay.cpio.gz" >"$work/initrd"
-}
-
 boot() {
 	local log="$1" script="$2"
 	shift 2
@@ -37,16 +29,6 @@ boot() {
 
 image_sha() {
 	dd if="$1" bs=1M count=1 2>/dev/null | sha256sum | cut -d' ' -f1
-}
-
-# fail WHAT LOG: the FAIL line carries the log's last line (CI shows only
-# that line); the whole log is kept in LKVM_NESTED_OUT (tests/e2e/out).
-fail() {
-	local last
-	last=$(grep -a . "$2" | tail -n 1 | tr -d '\r' | cut -c1-160)
-	echo "FAIL: $1 (last log line: ${last:-empty log}); last lines:"
-	tail -n 15 "$2" | sed 's/^/    /'
-	[ -z "${LKVM_NESTED_OUT:-}" ] || cp "$2" "$LKVM_NESTED_OUT/" 2>/dev/null
 }
 
 # One guest, three disks, one per host backend: vda (uring), vdb (aio), vdc (sync).

@@ -1,6 +1,8 @@
 #!/bin/sh
 # shellcheck shell=dash
-# Sourced by the e2e scripts (bash on x86, busybox sh on arm64).
+# Sourced by the e2e scripts (bash on x86, busybox sh on arm64). The helpers
+# use the caller's variables: work (its scratch folder), here (tests/e2e)
+# and base_initrd (the default guest's initramfs).
 #
 # retry CHECK [ARG...]: runs the check function, which prints PASS:/FAIL:
 # lines; when one of them is a FAIL, shows those FAIL lines as INFO lines
@@ -30,4 +32,23 @@ FAIL: $1 printed no PASS or FAIL line" ;;
 		;;
 	*) echo "$_retry_out" ;;
 	esac
+}
+
+# make_initrd: $work/initrd, the default initramfs with the guest-side
+# scripts (tests/e2e/guest/*.sh) added under /e2e.
+make_initrd() {
+	mkdir -p "$work/overlay/e2e"
+	cp "$here"/guest/*.sh "$work/overlay/e2e/"
+	(cd "$work/overlay" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/overlay.cpio.gz"
+	cat "$base_initrd" "$work/overlay.cpio.gz" >"$work/initrd"
+}
+
+# fail WHAT LOG: the FAIL line carries the log's last line (CI shows only
+# that line); the whole log is kept in LKVM_NESTED_OUT (tests/e2e/out).
+fail() {
+	local last
+	last=$(grep -a . "$2" | tail -n 1 | tr -d '\r' | cut -c1-160)
+	echo "FAIL: $1 (last log line: ${last:-empty log}); last lines:"
+	tail -n 15 "$2" | sed 's/^/    /'
+	[ -z "${LKVM_NESTED_OUT:-}" ] || cp "$2" "$LKVM_NESTED_OUT/" 2>/dev/null
 }

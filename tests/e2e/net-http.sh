@@ -19,21 +19,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 port=8180
 
-make_initrd() {
-	mkdir -p "$work/overlay/e2e"
-	cp "$here"/guest/*.sh "$work/overlay/e2e/"
-	(cd "$work/overlay" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/overlay.cpio.gz"
-	cat "$base_initrd" "$work/overlay.cpio.gz" >"$work/initrd"
-}
-
-fail() {
-	local last
-	last=$(grep -a . "$2" | tail -n 1 | tr -d '\r' | cut -c1-160)
-	echo "FAIL: $1 (last log line: ${last:-empty log}); last lines:"
-	tail -n 15 "$2" | sed 's/^/    /'
-	[ -z "${LKVM_NESTED_OUT:-}" ] || cp "$2" "$LKVM_NESTED_OUT/" 2>/dev/null
-}
-
 wait_line() {
 	local i=0
 	while [ "$i" -lt $((timeout_s * 5)) ] && ! grep -q "$2" "$1"; do

@@ -21,13 +21,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 port=5555
 
-make_initrd() {
-	mkdir -p "$work/overlay/e2e"
-	cp "$here"/guest/*.sh "$work/overlay/e2e/"
-	(cd "$work/overlay" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/overlay.cpio.gz"
-	cat "$base_initrd" "$work/overlay.cpio.gz" >"$work/initrd"
-}
-
 # fail WHAT LOG: the FAIL line carries the log's last guest line and the
 # peer's counts (CI shows only that line); the whole log is kept in
 # LKVM_NESTED_OUT, which lands in tests/e2e/out.
