@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <string.h>
@@ -506,6 +507,12 @@ int seccomp_install(const struct seccomp_target *t)
 			filtered_as = -1;
 	}
 	seccomp_release(r.ctx);
+	/*
+	 * libseccomp builds the filter in this thread's malloc arena; give
+	 * the freed pages back, or each thread keeps its filter's build
+	 * space resident for the life of the VM.
+	 */
+	malloc_trim(0);
 	return ret;
 }
 
