@@ -861,6 +861,29 @@ static int host_side(const char *ifname)
 	return s;
 }
 
+/*
+ * The next IPv4 frame of protocol proto to port dport that the host's side
+ * of the tap sees, with its virtio-net header in *vh: its length without
+ * the header, or -1 after about a second of other frames or none.
+ */
+static ssize_t tap_recv_ipv4(int ps, struct virtio_net_hdr *vh, u8 *f, u8 proto, u16 dport)
+{
+	struct iovec iov[2] = { { vh, sizeof(*vh) }, { f, NET_FRAME_MAX } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		n = recvmsg(ps, &msg, 0);
+		if (n > (ssize_t)sizeof(*vh) && be16(f + 12) == 0x0800 && f[23] == proto &&
+		    be16(f + 36) == dport)
+			return n - sizeof(*vh);
+		if (n < 0)
+			usleep(10000);
+	}
+	return -1;
+}
+
 /* The guest's TSO frame, as the host's kernel got it from the tap: one GSO packet. */
 static void check_guest_tso(struct bench *b, int ps, const u8 *mac, u8 *f)
 {
@@ -868,10 +891,8 @@ static void check_guest_tso(struct bench *b, int ps, const u8 *mac, u8 *f)
 	struct virtio_net_hdr_v1 h = partial_hdr(VIRTIO_NET_HDR_GSO_TCPV4, MSS);
 	struct seg s = guest_seg(mac, peer, 5001);
 	struct virtio_net_hdr vh;
-	struct iovec iov[2] = { { &vh, sizeof(vh) }, { f, NET_FRAME_MAX } };
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 	size_t len, i;
-	ssize_t n = -1;
+	ssize_t n;
 
 	s.seq = 77;
 	s.flags = 0x18;
@@ -879,17 +900,9 @@ static void check_guest_tso(struct bench *b, int ps, const u8 *mac, u8 *f)
 	s.partial = true;
 	len = build_tcp4(f, &s);
 	tx_send(b, &h, f, len);
-	for (i = 0; i < 100; i++) {
-		n = recvmsg(ps, &msg, 0);
-		if (n > (ssize_t)sizeof(vh) && be16(f + 12) == 0x0800 && f[23] == IPPROTO_TCP &&
-		    be16(f + 36) == 5001)
-			break;
-		if (n < 0)
-			usleep(10000);
-		n = -1;
-	}
+	n = tap_recv_ipv4(ps, &vh, f, IPPROTO_TCP, 5001);
 	ck_assert_msg(n > 0, "the guest's frame did not reach the host side");
-	ck_assert_uint_eq(n - sizeof(vh), len);
+	ck_assert_uint_eq(n, len);
 	ck_assert_uint_eq(vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN, VIRTIO_NET_HDR_GSO_TCPV4);
 	ck_assert_uint_eq(vh.gso_size, MSS);
 	for (i = 0; i < SEND_LEN; i++)
@@ -992,26 +1005,16 @@ static void check_guest_uso(struct bench *b, int ps, const u8 *mac, u8 *f)
 	struct virtio_net_hdr_v1 h = partial_udp_hdr(VIRTIO_NET_HDR_GSO_UDP_L4, 1000);
 	struct seg s = guest_seg(mac, peer, 5003);
 	struct virtio_net_hdr vh;
-	struct iovec iov[2] = { { &vh, sizeof(vh) }, { f, NET_FRAME_MAX } };
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 	size_t len, i;
-	ssize_t n = -1;
+	ssize_t n;
 
 	s.plen = 5000;
 	s.partial = true;
 	len = build_udp4(f, &s);
 	tx_send(b, &h, f, len);
-	for (i = 0; i < 100; i++) {
-		n = recvmsg(ps, &msg, 0);
-		if (n > (ssize_t)sizeof(vh) && be16(f + 12) == 0x0800 && f[23] == IPPROTO_UDP &&
-		    be16(f + 36) == 5003)
-			break;
-		if (n < 0)
-			usleep(10000);
-		n = -1;
-	}
+	n = tap_recv_ipv4(ps, &vh, f, IPPROTO_UDP, 5003);
 	ck_assert_msg(n > 0, "the guest's USO frame did not reach the host side");
-	ck_assert_uint_eq(n - sizeof(vh), len);
+	ck_assert_uint_eq(n, len);
 	ck_assert_uint_eq(vh.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
 	ck_assert_uint_eq(vh.gso_size, 1000);
 	for (i = 0; i < 5000; i++)
