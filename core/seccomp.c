@@ -510,9 +510,12 @@ int seccomp_install(const struct seccomp_target *t)
 	/*
 	 * libseccomp builds the filter in this thread's malloc arena; give
 	 * the freed pages back, or each thread keeps its filter's build
-	 * space resident for the life of the VM.
+	 * space resident for the life of the VM. ASan has its own allocator,
+	 * whose malloc_trim makes calls (getrandom) the filter now forbids.
 	 */
+#ifndef LKVM_SANITIZER_RUNTIME
 	malloc_trim(0);
+#endif
 	return ret;
 }
 
