@@ -313,6 +313,13 @@ int vm_run(struct vm *vm, struct err_msg *e)
 	int sig_fd, ret, status;
 	unsigned int i;
 
+	/*
+	 * A peer that closes its end must not kill the VM: libslirp writes to
+	 * host sockets without MSG_NOSIGNAL (an iperf3 server hanging up ended
+	 * lkvm with SIGPIPE), and a console pipe may go away. The writes get
+	 * EPIPE instead, which their callers handle.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
