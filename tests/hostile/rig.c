@@ -574,3 +574,19 @@ void rig_end(struct rig *r)
 	live_rig = NULL;
 	free(r);
 }
+
+int rig_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		puts("SKIP: /dev/kvm is not usable here");
+		srunner_free(sr);
+		return 77;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

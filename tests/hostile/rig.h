@@ -116,6 +116,8 @@ struct seg {
 struct rig *rig_new(bool pci);
 /* The guest powers off: lkvm must still be serving it. Frees the rig. */
 void rig_end(struct rig *r);
+/* A hostile program's main(): runs s, or skips (77) where /dev/kvm is not usable. */
+int rig_main(Suite *s);
 
 struct rdev *rig_dev(struct rig *r, u32 id, unsigned int nth);
 /* Byte off of disk 0 or 1 as the rig writes them. */
@@ -156,6 +158,14 @@ void set_desc(struct rdev *d, unsigned int q, u16 i, u64 addr, u32 len, u16 flag
 void publish(struct rdev *d, unsigned int q, u16 head);
 bool wait_used(struct rdev *d, unsigned int q, u32 *id, u32 *len, int timeout_ms);
 u16 used_idx(struct rdev *d, unsigned int q);
+/*
+ * Kicks queue q; the device must return a chain within 5 s ("<what> was
+ * never returned" if not). Its used length; its head in *id unless NULL.
+ */
+u32 kick_and_wait(struct rdev *d, unsigned int q, u32 *id, const char *what);
+/* Posts s as one chain on queue q and kicks it: the device must return that chain. */
+u32 send_chain(struct rdev *d, unsigned int q, const struct seg *s, unsigned int n,
+	       const char *what);
 
 /* Assertions. */
 void assert_needs_reset(struct rdev *d);
@@ -168,6 +178,10 @@ void assert_running(struct rdev *d);
 void assert_healthy(struct rig *r, const struct rdev *victim);
 /* The driver resets d and brings it up again; one request then works. */
 void assert_recovers(struct rdev *d);
+/* How a test ends: the devices but victim serve (assert_healthy()), then rig_end(). */
+void rig_end_healthy(struct rig *r, const struct rdev *victim);
+/* The same, with victim recovering (assert_recovers()) before the end. */
+void rig_end_recovered(struct rig *r, struct rdev *victim);
 
 /* Per-device round trips, guest-kicked. */
 void rng_roundtrip(struct rdev *d);

@@ -4,6 +4,7 @@
  * each kind (a disk read, rng bytes, a 9P Tversion, a balloon page, a
  * frame sent), hand-built 9P messages, and 9p reads kept in flight.
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/virtio_blk.h>
@@ -38,9 +39,7 @@ void blk_roundtrip(struct rdev *d, unsigned int disk)
 	u32 id, len;
 	unsigned int i;
 
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert_msg(wait_used(d, 0, &id, &len, 5000), "disk %u: the read never completed", disk);
+	len = kick_and_wait(d, 0, &id, disk ? "the read of disk 1" : "the read of disk 0");
 	ck_assert_uint_eq(id, head);
 	ck_assert_uint_eq(len, 4097);
 	ck_assert_uint_eq(*(u8 *)rig_ptr(r, st, 1), VIRTIO_BLK_S_OK);
@@ -53,15 +52,10 @@ void rng_roundtrip(struct rdev *d)
 	struct rig *r = d->rig;
 	u64 buf = rig_alloc(r, 64);
 	const u8 *p = rig_ptr(r, buf, 64);
-	u16 head = post(d, 0, &(struct seg){ buf, 64, true }, 1);
+	const struct seg s = { buf, 64, true };
 	unsigned int i, nonzero = 0;
-	u32 id, len;
 
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert_msg(wait_used(d, 0, &id, &len, 5000), "the rng request never completed");
-	ck_assert_uint_eq(id, head);
-	ck_assert_uint_eq(len, 64);
+	ck_assert_uint_eq(send_chain(d, 0, &s, 1, "the rng request"), 64);
 	for (i = 0; i < 64; i++)
 		nonzero += p[i] != 0;
 	ck_assert_uint_gt(nonzero, 32);
@@ -86,16 +80,11 @@ void p9_roundtrip(struct rdev *d)
 {
 	struct rig *r = d->rig;
 	u64 req = rig_alloc(r, 64), rep = rig_alloc(r, 8192);
-	u32 n = p9_version(rig_ptr(r, req, 64), 0xffff, 8192), id, len;
+	u32 n = p9_version(rig_ptr(r, req, 64), 0xffff, 8192);
 	const struct seg s[] = { { req, n, false }, { rep, 8192, true } };
-	u16 head = post(d, 0, s, 2);
 	const u8 *p = rig_ptr(r, rep, 8192);
 
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert_msg(wait_used(d, 0, &id, &len, 5000), "the 9p Tversion never came back");
-	ck_assert_uint_eq(id, head);
-	ck_assert_uint_ge(len, 13);
+	ck_assert_uint_ge(send_chain(d, 0, s, 2, "the 9p Tversion"), 13);
 	ck_assert_uint_eq(p[4], 101);	/* Rversion */
 }
 
@@ -150,15 +139,11 @@ const u8 *p9_call(struct rdev *d, const struct p9msg *m, u32 cap, u32 *len)
 	struct rig *r = d->rig;
 	u64 req = rig_alloc(r, m->len), rep = rig_alloc(r, cap);
 	const struct seg s[] = { { req, m->len, false }, { rep, cap, true } };
-	u32 id;
-	u16 head;
+	char what[40];
 
 	memcpy(rig_ptr(r, req, m->len), m->b, m->len);
-	head = post(d, 0, s, 2);
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert_msg(wait_used(d, 0, &id, len, 5000), "9p: no reply to type %u", m->b[4]);
-	ck_assert_uint_eq(id, head);
+	snprintf(what, sizeof(what), "a 9p request of type %u", m->b[4]);
+	*len = send_chain(d, 0, s, 2, what);
 	return rig_ptr(r, rep, cap);
 }
 
@@ -265,15 +250,10 @@ static void balloon_roundtrip(struct rdev *d)
 {
 	struct rig *r = d->rig;
 	u64 page = rig_alloc(r, 8192), pfns = rig_alloc(r, 4);
-	u32 pfn = ALIGN_UP(page, 4096) >> 12, id, len;
-	u16 head;
+	u32 pfn = ALIGN_UP(page, 4096) >> 12;
 
 	memcpy(rig_ptr(r, pfns, 4), &pfn, 4);
-	head = post(d, 0, &(struct seg){ pfns, 4, false }, 1);
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert_msg(wait_used(d, 0, &id, &len, 5000), "the inflate chain never came back");
-	ck_assert_uint_eq(id, head);
+	send_chain(d, 0, &(struct seg){ pfns, 4, false }, 1, "the inflate chain");
 }
 
 /* A small frame to the user-mode network: the chain must come back. */
@@ -282,17 +262,11 @@ static void net_roundtrip(struct rdev *d)
 	struct rig *r = d->rig;
 	u64 buf = rig_alloc(r, 12 + 60);
 	u8 *p = rig_ptr(r, buf, 12 + 60);
-	u16 head;
-	u32 id, len;
 
 	memset(p + 12, 0xff, 6);		/* broadcast, ethertype 0x88b5 (experimental) */
 	p[12 + 12] = 0x88;
 	p[12 + 13] = 0xb5;
-	head = post(d, 1, &(struct seg){ buf, 12 + 60, false }, 1);
-	drv_kick(d, 1);
-	rig_run(r);
-	ck_assert_msg(wait_used(d, 1, &id, &len, 5000), "the TX chain never came back");
-	ck_assert_uint_eq(id, head);
+	send_chain(d, 1, &(struct seg){ buf, 12 + 60, false }, 1, "the TX chain");
 }
 
 void assert_healthy(struct rig *r, const struct rdev *victim)
@@ -328,4 +302,17 @@ void assert_recovers(struct rdev *d)
 		net_roundtrip(d);
 		break;
 	}
+}
+
+void rig_end_healthy(struct rig *r, const struct rdev *victim)
+{
+	assert_healthy(r, victim);
+	rig_end(r);
+}
+
+void rig_end_recovered(struct rig *r, struct rdev *victim)
+{
+	assert_healthy(r, victim);
+	assert_recovers(victim);
+	rig_end(r);
 }

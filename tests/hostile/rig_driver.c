@@ -211,6 +211,28 @@ bool wait_used(struct rdev *d, unsigned int q, u32 *id, u32 *len, int timeout_ms
 	return true;
 }
 
+u32 kick_and_wait(struct rdev *d, unsigned int q, u32 *id, const char *what)
+{
+	u32 head, len;
+
+	drv_kick(d, q);
+	rig_run(d->rig);
+	ck_assert_msg(wait_used(d, q, &head, &len, 5000), "%s was never returned", what);
+	if (id)
+		*id = head;
+	return len;
+}
+
+u32 send_chain(struct rdev *d, unsigned int q, const struct seg *s, unsigned int n,
+	       const char *what)
+{
+	u16 head = post(d, q, s, n);
+	u32 id, len = kick_and_wait(d, q, &id, what);
+
+	ck_assert_uint_eq(id, head);
+	return len;
+}
+
 /* --- device status ------------------------------------------------------------ */
 
 /* The device sets it on its own thread once it saw the kick: poll for up to 5 s. */

@@ -8,7 +8,6 @@
  * device NEEDS_RESET (virtio 1.x 2.1.2) or serve it correctly, the other
  * devices must keep working, and the driver's reset must recover it.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +38,14 @@ static u64 read_hdr(struct rig *r)
 	return hdr;
 }
 
+/* The three descriptors of a read into t: header (16 bytes at hdr), data, status. */
+static void read_chain(struct rig *r, struct vring_desc *t, u64 hdr, u64 data, u32 len)
+{
+	t[0] = (struct vring_desc){ hdr, 16, F_NEXT, 1 };
+	t[1] = (struct vring_desc){ data, len, F_NEXT | F_WRITE, 2 };
+	t[2] = (struct vring_desc){ rig_alloc(r, 1), 1, F_WRITE, 0 };
+}
+
 /* Publishes the chain at head, kicks, and checks the device gave up on it. */
 static void kick_expect_broken(struct rdev *d, u16 head)
 {
@@ -51,12 +58,30 @@ static void kick_expect_broken(struct rdev *d, u16 head)
 	ck_assert_uint_eq(used_idx(d, 0), before);
 }
 
-/* What every test ends with: the others serve, the victim recovers, lkvm is up. */
-static void finish(struct rig *r, struct rdev *d)
+/* t as descriptors 0 to n - 1, a chain at 0 that the device must give up on. */
+static void refuse_chain(struct rdev *d, const struct vring_desc *t, unsigned int n)
 {
-	assert_healthy(r, d);
-	assert_recovers(d);
-	rig_end(r);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		set_desc(d, 0, i, t[i].addr, t[i].len, t[i].flags, t[i].next);
+	kick_expect_broken(d, 0);
+}
+
+/* A read (read_chain()) that the device must give up on. */
+static void refuse_read(struct rdev *d, u64 hdr, u64 data, u32 len)
+{
+	struct vring_desc t[3];
+
+	read_chain(d->rig, t, hdr, data, len);
+	refuse_chain(d, t, ARRAY_SIZE(t));
+}
+
+/* An indirect table of len bytes at gpa as descriptor 0 that the device must give up on. */
+static void refuse_indirect(struct rdev *d, u64 gpa, u32 len)
+{
+	set_desc(d, 0, 0, gpa, len, F_INDIRECT, 0);
+	kick_expect_broken(d, 0);
 }
 
 START_TEST(test_desc_loop)
@@ -64,13 +89,15 @@ START_TEST(test_desc_loop)
 	struct rig *r = rig_new(_i);
 	struct rdev *d = victim(r);
 	u64 hdr = read_hdr(r), buf = rig_alloc(r, 512);
-
 	/* 0 -> 1 -> 2 -> 1 -> 2 ...: the walk must end on its budget. */
-	set_desc(d, 0, 0, hdr, 16, F_NEXT, 1);
-	set_desc(d, 0, 1, buf, 256, F_NEXT | F_WRITE, 2);
-	set_desc(d, 0, 2, buf + 256, 256, F_NEXT | F_WRITE, 1);
-	kick_expect_broken(d, 0);
-	finish(r, d);
+	const struct vring_desc t[] = {
+		{ hdr, 16, F_NEXT, 1 },
+		{ buf, 256, F_NEXT | F_WRITE, 2 },
+		{ buf + 256, 256, F_NEXT | F_WRITE, 1 },
+	};
+
+	refuse_chain(d, t, ARRAY_SIZE(t));
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -81,7 +108,7 @@ START_TEST(test_desc_self_loop)
 
 	set_desc(d, 0, 7, read_hdr(r), 16, F_NEXT, 7);
 	kick_expect_broken(d, 7);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -100,13 +127,10 @@ START_TEST(test_desc_outside_ram)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
-		set_desc(d, 0, 0, read_hdr(r), 16, F_NEXT, 1);
-		set_desc(d, 0, 1, addrs[i], 512, F_NEXT | F_WRITE, 2);
-		set_desc(d, 0, 2, rig_alloc(r, 1), 1, F_WRITE, 0);
-		kick_expect_broken(d, 0);
+		refuse_read(d, read_hdr(r), addrs[i], 512);
 		rig_dev_up(d);
 	}
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -116,17 +140,11 @@ START_TEST(test_desc_straddles_ram_end)
 	struct rdev *d = victim(r);
 
 	/* 256 bytes of RAM, then nothing: the data buffer must be refused whole. */
-	set_desc(d, 0, 0, read_hdr(r), 16, F_NEXT, 1);
-	set_desc(d, 0, 1, RIG_RAM_END - 256, 512, F_NEXT | F_WRITE, 2);
-	set_desc(d, 0, 2, rig_alloc(r, 1), 1, F_WRITE, 0);
-	kick_expect_broken(d, 0);
+	refuse_read(d, read_hdr(r), RIG_RAM_END - 256, 512);
 	/* The header itself straddling the end. */
 	rig_dev_up(d);
-	set_desc(d, 0, 0, RIG_RAM_END - 8, 16, F_NEXT, 1);
-	set_desc(d, 0, 1, rig_alloc(r, 512), 512, F_NEXT | F_WRITE, 2);
-	set_desc(d, 0, 2, rig_alloc(r, 1), 1, F_WRITE, 0);
-	kick_expect_broken(d, 0);
-	finish(r, d);
+	refuse_read(d, RIG_RAM_END - 8, rig_alloc(r, 512), 512);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -138,13 +156,10 @@ START_TEST(test_desc_absurd_length)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		set_desc(d, 0, 0, read_hdr(r), 16, F_NEXT, 1);
-		set_desc(d, 0, 1, RIG_DATA_GPA, lens[i], F_NEXT | F_WRITE, 2);
-		set_desc(d, 0, 2, rig_alloc(r, 1), 1, F_WRITE, 0);
-		kick_expect_broken(d, 0);
+		refuse_read(d, read_hdr(r), RIG_DATA_GPA, lens[i]);
 		rig_dev_up(d);
 	}
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -152,12 +167,10 @@ START_TEST(test_desc_zero_length)
 {
 	struct rig *r = rig_new(_i);
 	struct rdev *d = victim(r);
+	u64 hdr = read_hdr(r);
 
-	set_desc(d, 0, 0, read_hdr(r), 16, F_NEXT, 1);
-	set_desc(d, 0, 1, rig_alloc(r, 512), 0, F_NEXT | F_WRITE, 2);
-	set_desc(d, 0, 2, rig_alloc(r, 1), 1, F_WRITE, 0);
-	kick_expect_broken(d, 0);
-	finish(r, d);
+	refuse_read(d, hdr, rig_alloc(r, 512), 0);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -165,12 +178,15 @@ START_TEST(test_desc_readable_after_writable)
 {
 	struct rig *r = rig_new(_i);
 	struct rdev *d = victim(r);
+	u64 hdr = read_hdr(r);
+	struct vring_desc t[3];
 
-	set_desc(d, 0, 0, read_hdr(r), 16, F_NEXT | F_WRITE, 1);
-	set_desc(d, 0, 1, rig_alloc(r, 512), 512, F_NEXT, 2);
-	set_desc(d, 0, 2, rig_alloc(r, 1), 1, F_WRITE, 0);
-	kick_expect_broken(d, 0);
-	finish(r, d);
+	/* A read whose header is device-writable and data device-readable. */
+	read_chain(r, t, hdr, rig_alloc(r, 512), 512);
+	t[0].flags |= F_WRITE;
+	t[1].flags &= ~F_WRITE;
+	refuse_chain(d, t, ARRAY_SIZE(t));
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -180,15 +196,13 @@ START_TEST(test_desc_next_out_of_ring)
 	struct rdev *d = victim(r);
 
 	/* The ring has 256 entries: 256 and 0xffff are not in it. */
-	set_desc(d, 0, 0, read_hdr(r), 16, F_NEXT, 256);
-	kick_expect_broken(d, 0);
+	refuse_chain(d, &(struct vring_desc){ read_hdr(r), 16, F_NEXT, 256 }, 1);
 	rig_dev_up(d);
-	set_desc(d, 0, 0, read_hdr(r), 16, F_NEXT, 0xffff);
-	kick_expect_broken(d, 0);
+	refuse_chain(d, &(struct vring_desc){ read_hdr(r), 16, F_NEXT, 0xffff }, 1);
 	/* A head that is not in the ring either. */
 	rig_dev_up(d);
 	kick_expect_broken(d, 0x8000);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -200,12 +214,9 @@ static void put_table(struct rig *r, u64 gpa, const struct vring_desc *t, unsign
 
 static void read_table(struct rig *r, u64 gpa, u64 data, u32 len)
 {
-	const struct vring_desc t[] = {
-		{ read_hdr(r), 16, F_NEXT, 1 },
-		{ data, len, F_NEXT | F_WRITE, 2 },
-		{ rig_alloc(r, 1), 1, F_WRITE, 0 },
-	};
+	struct vring_desc t[3];
 
+	read_chain(r, t, read_hdr(r), data, len);
 	put_table(r, gpa, t, ARRAY_SIZE(t));
 }
 
@@ -218,14 +229,12 @@ START_TEST(test_indirect_nested)
 
 	read_table(r, inner, rig_alloc(r, 512), 512);
 	put_table(r, outer, t, 1);
-	set_desc(d, 0, 0, outer, 16, F_INDIRECT, 0);
-	kick_expect_broken(d, 0);
+	refuse_indirect(d, outer, 16);
 	/* A table that points at itself. */
 	rig_dev_up(d);
 	put_table(r, outer, (const struct vring_desc[]){ { outer, 16, F_INDIRECT, 0 } }, 1);
-	set_desc(d, 0, 0, outer, 16, F_INDIRECT, 0);
-	kick_expect_broken(d, 0);
-	finish(r, d);
+	refuse_indirect(d, outer, 16);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -240,16 +249,13 @@ START_TEST(test_indirect_bad_sizes)
 
 	read_table(r, table, rig_alloc(r, 512), 512);
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		set_desc(d, 0, 0, table, lens[i], F_INDIRECT, 0);
-		kick_expect_broken(d, 0);
+		refuse_indirect(d, table, lens[i]);
 		rig_dev_up(d);
 	}
 	/* Outside RAM, and straddling its end. */
-	set_desc(d, 0, 0, 0xd0000000ULL, 48, F_INDIRECT, 0);
-	kick_expect_broken(d, 0);
+	refuse_indirect(d, 0xd0000000ULL, 48);
 	rig_dev_up(d);
-	set_desc(d, 0, 0, RIG_RAM_END - 32, 48, F_INDIRECT, 0);
-	kick_expect_broken(d, 0);
+	refuse_indirect(d, RIG_RAM_END - 32, 48);
 	/* INDIRECT with NEXT. */
 	rig_dev_up(d);
 	set_desc(d, 0, 0, table, 48, F_INDIRECT | F_NEXT, 1);
@@ -258,9 +264,8 @@ START_TEST(test_indirect_bad_sizes)
 	/* A table entry whose next leaves the table. */
 	rig_dev_up(d);
 	put_table(r, table, (const struct vring_desc[]){ { read_hdr(r), 16, F_NEXT, 3 } }, 1);
-	set_desc(d, 0, 0, table, 48, F_INDIRECT, 0);
-	kick_expect_broken(d, 0);
-	finish(r, d);
+	refuse_indirect(d, table, 48);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -276,14 +281,12 @@ START_TEST(test_indirect_misaligned_is_served)
 	read_table(r, table, data, 512);
 	set_desc(d, 0, 5, table, 48, F_INDIRECT, 0);
 	publish(d, 0, 5);
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert(wait_used(d, 0, &id, &len, 5000));
+	len = kick_and_wait(d, 0, &id, "the odd table's read");
 	ck_assert_uint_eq(id, 5);
 	ck_assert_uint_eq(len, 513);
 	ck_assert_uint_eq(p[1], 13);	/* disk 0, byte 1 */
 	assert_running(d);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -294,31 +297,24 @@ START_TEST(test_chain_as_long_as_allowed)
 	u64 table = RIG_SCRATCH_GPA, buf = rig_alloc(r, 2048);
 	struct vring_desc *t = rig_ptr(r, table, 16 * 1024);
 	unsigned int i;
-	u32 id, len;
 
 	/* The whole ring (64 entries) as one chain is fine. */
 	for (i = 0; i < 64; i++)
 		set_desc(d, 0, i, buf + i, 1, F_WRITE | (i < 63 ? F_NEXT : 0), i + 1);
 	publish(d, 0, 0);
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert(wait_used(d, 0, &id, &len, 5000));
-	ck_assert_uint_eq(len, 64);
+	ck_assert_uint_eq(kick_and_wait(d, 0, NULL, "the chain of 64"), 64);
 	/* So is a table of 1024. */
 	for (i = 0; i < 1024; i++)
 		t[i] = (struct vring_desc){ buf + i, 1, F_WRITE | (i < 1023 ? F_NEXT : 0), i + 1 };
 	set_desc(d, 0, 0, table, 16 * 1024, F_INDIRECT, 0);
 	publish(d, 0, 0);
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert(wait_used(d, 0, &id, &len, 5000));
-	ck_assert_uint_eq(len, 1024);
+	ck_assert_uint_eq(kick_and_wait(d, 0, NULL, "the table of 1024"), 1024);
 	assert_running(d);
 	/* Not a table of 1024 whose last entry loops back to its first. */
 	t[1023].flags |= F_NEXT;
 	t[1023].next = 0;
 	kick_expect_broken(d, 0);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -359,7 +355,7 @@ START_TEST(test_avail_idx_jumps)
 	drv_kick(d, 0);
 	rig_run(r);
 	assert_needs_reset(d);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -427,7 +423,7 @@ START_TEST(test_queue_size_bad)
 	if (!r->pci)
 		refused(d, 0, base, base + 0x10000, base + 0x20000);
 	taken(d, 256, base, base + 0x10000, base + 0x20000);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -436,7 +432,7 @@ START_TEST(test_queue_size_changed_live)
 	struct rig *r = rig_new(_i);
 	struct rdev *d = victim(r);
 	u64 data = rig_alloc(r, 512), st;
-	u32 id, len;
+	u32 id;
 	u16 head;
 
 	/* The queue is live with 256 entries: a new size must not take. */
@@ -453,13 +449,11 @@ START_TEST(test_queue_size_changed_live)
 	d->q[0].next_desc = 200;
 	head = blk_post_read(d, 0, data, 512, &st);
 	ck_assert_uint_eq(head, 200);
-	drv_kick(d, 0);
-	rig_run(r);
-	ck_assert(wait_used(d, 0, &id, &len, 5000));
+	kick_and_wait(d, 0, &id, "the read at descriptor 200");
 	ck_assert_uint_eq(id, 200);
 	ck_assert_uint_eq(*(u8 *)rig_ptr(r, st, 1), VIRTIO_BLK_S_OK);
 	assert_running(d);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -475,7 +469,7 @@ START_TEST(test_ring_addresses_outside_ram)
 	refused(d, 256, ok, ok + 0x1000, RIG_RAM_END - 0x800);
 	refused(d, 256, 0xfffffffffffff000ULL, ok + 0x1000, ok + 0x2000);
 	refused(d, 256, ok, ok + 0x1000, 0x100000000ULL - 0x100);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -491,7 +485,7 @@ START_TEST(test_ring_addresses_unaligned)
 	refused(d, 256, ok, ok + 0x1000, ok + 0x2002);
 	/* The least alignment each ring needs is enough. */
 	taken(d, 256, ok + 16, ok + 0x1002, ok + 0x2004);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -511,7 +505,7 @@ START_TEST(test_rings_overlap)
 	rig_run(r);
 	usleep(20 * 1000);
 	/* Whatever it made of that, lkvm is up and the others serve. */
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -571,7 +565,7 @@ START_TEST(test_reset_mid_request)
 	blk_roundtrip(d, 0);
 	ck_assert(!wait_used(d, 0, &id, &len, 50));
 	ck_assert_uint_eq(used_idx(d, 0), 1);
-	finish(r, d);
+	rig_end_recovered(r, d);
 }
 END_TEST
 
@@ -626,13 +620,7 @@ int main(void)
 {
 	Suite *s = suite_create("hostile rings (local /dev/kvm)");
 	TCase *tc = tcase_create("rings");
-	SRunner *sr;
-	int failed;
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		puts("SKIP: /dev/kvm is not usable here");
-		return 77;
-	}
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_desc_loop, 0, 2);
 	tcase_add_loop_test(tc, test_desc_self_loop, 0, 2);
@@ -655,9 +643,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_reset_mid_request, 0, 2);
 	tcase_add_loop_test(tc, test_queue_off_with_requests_in_flight, 0, 2);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return rig_main(s);
 }

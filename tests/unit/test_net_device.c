@@ -139,6 +139,25 @@ static struct bench *bench_new(const char *arg, struct err_msg *e)
 	return b;
 }
 
+/* A device for arg, which must be accepted. */
+static struct bench *bench_ok(const char *arg)
+{
+	struct err_msg e = { 0 };
+	struct bench *b = bench_new(arg, &e);
+
+	ck_assert_msg(b, "%s", e.text);
+	return b;
+}
+
+/* A device on the inherited tap fd, which it then owns. */
+static struct bench *bench_on_fd(int fd)
+{
+	char arg[64];
+
+	snprintf(arg, sizeof(arg), "mode=tap,vhost=off,fd=%d", fd);
+	return bench_ok(arg);
+}
+
 static void bench_free(struct bench *b)
 {
 	unsigned int i;
@@ -326,89 +345,95 @@ struct seg {
 	bool partial;			/* the pseudo-header sum only, for NEEDS_CSUM */
 };
 
-static size_t build_tcp4(u8 *f, const struct seg *s)
+/* Ethernet and IPv4 headers, 10.0.2.15 -> 10.0.2.2 with s's MACs, of a frame of len bytes. */
+static void put_ip4(u8 *f, const struct seg *s, size_t len, u8 proto, u16 id, u16 frag)
 {
-	u8 *ip = f + 14, *tcp = f + 34;
-	size_t len = 54 + s->plen, i;
-	u32 pseudo;
+	u8 *ip = f + 14;
 
 	memcpy(f, s->dst_mac, 6);
 	memcpy(f + 6, s->src_mac, 6);
 	wr16(f + 12, 0x0800);
-	memset(ip, 0, 40);
+	memset(ip, 0, 20);
 	ip[0] = 0x45;
 	wr16(ip + 2, len - 14);
-	wr16(ip + 6, 0x4000);
+	wr16(ip + 4, id);
+	wr16(ip + 6, frag);
 	ip[8] = 64;
-	ip[9] = IPPROTO_TCP;
+	ip[9] = proto;
 	memcpy(ip + 12, guest_ip, 4);
 	memcpy(ip + 16, host_ip, 4);
 	wr16(ip + 10, ~fold(sum16(ip, 20, 0)));
-	wr16(tcp, s->sport);
-	wr16(tcp + 2, s->dport);
+}
+
+/*
+ * Completes a TCP or UDP header of hdr bytes, written but for the ports
+ * and with 0 in its checksum field (at csum): s's ports, s's payload
+ * after it, then the checksum, or for NEEDS_CSUM (s->partial) only the
+ * pseudo-header's sum.
+ */
+static void put_l4(u8 *f, const struct seg *s, size_t len, size_t hdr, size_t csum)
+{
+	u8 *ip = f + 14, *l4 = f + 34;
+	u32 pseudo = sum16(ip + 12, 8, 0) + ip[9] + (len - 34);
+	size_t i;
+
+	wr16(l4, s->sport);
+	wr16(l4 + 2, s->dport);
+	for (i = 0; i < s->plen; i++)
+		l4[hdr + i] = payload_byte(s->off + i);
+	wr16(l4 + csum, s->partial ? fold(pseudo) : (u16)~fold(sum16(l4, len - 34, pseudo)));
+}
+
+static size_t build_tcp4(u8 *f, const struct seg *s)
+{
+	u8 *tcp = f + 34;
+	size_t len = 54 + s->plen;
+
+	put_ip4(f, s, len, IPPROTO_TCP, 0, 0x4000);
+	memset(tcp, 0, 20);
 	wr32(tcp + 4, s->seq);
 	wr32(tcp + 8, s->ack);
 	tcp[12] = 5 << 4;
 	tcp[13] = s->flags;
 	wr16(tcp + 14, 65535);
-	for (i = 0; i < s->plen; i++)
-		tcp[20 + i] = payload_byte(s->off + i);
-	pseudo = sum16(ip + 12, 8, 0) + IPPROTO_TCP + (len - 34);
-	wr16(tcp + 16, s->partial ? fold(pseudo) : (u16)~fold(sum16(tcp, len - 34, pseudo)));
+	put_l4(f, s, len, 20, 16);
 	return len;
 }
 
-static struct virtio_net_hdr_v1 partial_hdr(u8 gso, u16 mss)
-{
-	return (struct virtio_net_hdr_v1){
-		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		.gso_type = gso,
-		.gso_size = htole16(mss),
-		.hdr_len = htole16(54),
-		.csum_start = htole16(34),
-		.csum_offset = htole16(16),
-	};
-}
-
-/* A UDP/IPv4 frame 10.0.2.15 -> 10.0.2.2 with s's MACs, ports and payload. */
-static size_t build_udp4(u8 *f, const struct seg *s)
-{
-	u8 *ip = f + 14, *udp = f + 34;
-	size_t len = 42 + s->plen, i;
-	u32 pseudo;
-
-	memcpy(f, s->dst_mac, 6);
-	memcpy(f + 6, s->src_mac, 6);
-	wr16(f + 12, 0x0800);
-	memset(ip, 0, 28);
-	ip[0] = 0x45;
-	wr16(ip + 2, len - 14);
-	wr16(ip + 4, 0x1234);
-	ip[8] = 64;
-	ip[9] = IPPROTO_UDP;
-	memcpy(ip + 12, guest_ip, 4);
-	memcpy(ip + 16, host_ip, 4);
-	wr16(ip + 10, ~fold(sum16(ip, 20, 0)));
-	wr16(udp, s->sport);
-	wr16(udp + 2, s->dport);
-	wr16(udp + 4, len - 34);
-	for (i = 0; i < s->plen; i++)
-		udp[8 + i] = payload_byte(s->off + i);
-	pseudo = sum16(ip + 12, 8, 0) + IPPROTO_UDP + (len - 34);
-	wr16(udp + 6, s->partial ? fold(pseudo) : (u16)~fold(sum16(udp, len - 34, pseudo)));
-	return len;
-}
-
-static struct virtio_net_hdr_v1 partial_udp_hdr(u8 gso, u16 gso_size)
+/* A header for a frame whose checksum at csum_offset after the IPv4 header is left to do. */
+static struct virtio_net_hdr_v1 partial(u8 gso, u16 gso_size, u16 hdr_len, u16 csum_offset)
 {
 	return (struct virtio_net_hdr_v1){
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.gso_type = gso,
 		.gso_size = htole16(gso_size),
-		.hdr_len = htole16(42),
+		.hdr_len = htole16(hdr_len),
 		.csum_start = htole16(34),
-		.csum_offset = htole16(6),
+		.csum_offset = htole16(csum_offset),
 	};
+}
+
+static struct virtio_net_hdr_v1 partial_hdr(u8 gso, u16 mss)
+{
+	return partial(gso, mss, 54, 16);
+}
+
+/* A UDP/IPv4 frame 10.0.2.15 -> 10.0.2.2 with s's MACs, ports and payload. */
+static size_t build_udp4(u8 *f, const struct seg *s)
+{
+	u8 *udp = f + 34;
+	size_t len = 42 + s->plen;
+
+	put_ip4(f, s, len, IPPROTO_UDP, 0x1234, 0);
+	memset(udp, 0, 8);
+	wr16(udp + 4, len - 34);
+	put_l4(f, s, len, 8, 6);
+	return len;
+}
+
+static struct virtio_net_hdr_v1 partial_udp_hdr(u8 gso, u16 gso_size)
+{
+	return partial(gso, gso_size, 42, 6);
 }
 
 static bool udp_checksum_ok(const u8 *f, size_t len)
@@ -429,15 +454,21 @@ static bool tcp_checksum_ok(const u8 *f, size_t len)
 	return fold(sum16(f + l4, len - l4, pseudo)) == 0xffff;
 }
 
-/* The next IPv4 TCP frame for the guest's port within 2 s; other frames are skipped. */
-static bool rx_tcp(struct bench *b, u16 port)
+/*
+ * The next IPv4 frame of proto (TCP or UDP) for the guest's port within
+ * 2 s; other frames are skipped.
+ */
+static bool rx_ipv4(struct bench *b, u8 proto, u16 port)
 {
+	size_t min_len = proto == IPPROTO_TCP ? 54 : 42;
 	unsigned int i;
 
 	for (i = 0; i < 200; i++) {
 		while (rx_take(b)) {
-			if (b->rx_len >= 54 && be16(b->rx + 12) == 0x0800 &&
-			    b->rx[23] == IPPROTO_TCP && be16(b->rx + 14 + (b->rx[14] & 15) * 4 + 2) == port)
+			const u8 *l4 = b->rx + 14 + (b->rx[14] & 15) * 4;
+
+			if (b->rx_len >= min_len && be16(b->rx + 12) == 0x0800 &&
+			    b->rx[23] == proto && be16(l4 + 2) == port)
 				return true;
 		}
 		pump(b, 10);
@@ -479,18 +510,37 @@ static u8 arp_gateway(struct bench *b, const u8 *mac, u8 *gw_mac)
 	return b->rx_hdr.flags;
 }
 
-static int listener(u16 *port)
+/* A socket of type on a free port of 127.0.0.1, the port in *port. */
+static int loopback_socket(int type, u16 *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(fd, 1), 0);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
 	*port = ntohs(a.sin_port);
 	return fd;
+}
+
+static int listener(u16 *port)
+{
+	int fd = loopback_socket(SOCK_STREAM, port);
+
+	ck_assert_int_eq(listen(fd, 1), 0);
+	return fd;
+}
+
+/* A device on libslirp, started with features; its MAC in mac, the gateway's in gw. */
+static struct bench *slirp_bench(u64 features, u8 *mac, u8 *gw)
+{
+	struct bench *b = bench_ok("mode=user");
+
+	virtio_config_read(b->dev, 0, mac, 6);
+	driver_start(b, features);
+	arp_gateway(b, mac, gw);
+	return b;
 }
 
 static bool slirp_built(void)
@@ -509,14 +559,12 @@ START_TEST(test_slirp_offers)
 			 BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6) |
 			 BIT(VIRTIO_NET_F_HOST_ECN) | BIT(VIRTIO_NET_F_HOST_UFO) |
 			 BIT(VIRTIO_NET_F_HOST_USO);
-	struct err_msg e = { 0 };
 	struct bench *b;
 	u8 mac[6], gw[6];
 
 	if (!slirp_built())
 		return;
-	b = bench_new("mode=user", &e);
-	ck_assert_msg(b, "%s", e.text);
+	b = bench_ok("mode=user");
 	ck_assert_uint_eq(b->dev->host_features & OFFLOAD_BITS, want);
 	virtio_config_read(b->dev, 0, mac, 6);
 	/* Frames from slirp are checksummed: DATA_VALID, to a driver that can use it. */
@@ -569,7 +617,6 @@ static int host_accept(struct bench *b, int lfd)
 
 START_TEST(test_slirp_tso)
 {
-	struct err_msg e = { 0 };
 	struct bench *b;
 	struct virtio_net_hdr_v1 plain = { 0 }, h;
 	u8 mac[6], gw[6], *f, *got;
@@ -581,22 +628,18 @@ START_TEST(test_slirp_tso)
 
 	if (!slirp_built())
 		return;
-	b = bench_new("mode=user", &e);
-	ck_assert_msg(b, "%s", e.text);
 	f = malloc(NET_FRAME_MAX);
 	got = calloc(1, SEND_LEN + 1);
 	lfd = listener(&port);
-	virtio_config_read(b->dev, 0, mac, 6);
-	driver_start(b, BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_CSUM) |
-		     BIT(VIRTIO_NET_F_GUEST_CSUM) | BIT(VIRTIO_NET_F_HOST_TSO4));
-	arp_gateway(b, mac, gw);
+	b = slirp_bench(BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_CSUM) |
+			BIT(VIRTIO_NET_F_GUEST_CSUM) | BIT(VIRTIO_NET_F_HOST_TSO4), mac, gw);
 
 	/* SYN, with a complete checksum: no offload. */
 	s = guest_seg(mac, gw, port);
 	s.seq = 1000;
 	s.flags = 0x02;
 	tx_send(b, &plain, f, build_tcp4(f, &s));
-	ck_assert_msg(rx_tcp(b, 40000), "no SYN-ACK");
+	ck_assert_msg(rx_ipv4(b, IPPROTO_TCP, 40000), "no SYN-ACK");
 	ck_assert_uint_eq(b->rx[47], 0x12);
 	ck_assert_uint_eq(be32(b->rx + 42), 1001);
 	ck_assert_uint_eq(b->rx_hdr.flags, VIRTIO_NET_HDR_F_DATA_VALID);
@@ -637,19 +680,6 @@ START_TEST(test_slirp_tso)
 }
 END_TEST
 
-static int udp_socket(u16 *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* The next datagram the host side got within ms, slirp pumped meanwhile: its length, or -1. */
 static ssize_t host_recv(struct bench *b, int fd, u8 *buf, size_t size, unsigned int ms)
 {
@@ -681,7 +711,6 @@ START_TEST(test_slirp_udp)
 	const u64 feats = BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_CSUM) |
 			  BIT(VIRTIO_NET_F_HOST_UFO) | BIT(VIRTIO_NET_F_HOST_USO);
 	struct virtio_net_hdr_v1 h;
-	struct err_msg e = { 0 };
 	struct bench *b;
 	u8 mac[6], gw[6], *f, *got;
 	struct seg s;
@@ -691,14 +720,10 @@ START_TEST(test_slirp_udp)
 
 	if (!slirp_built())
 		return;
-	b = bench_new("mode=user", &e);
-	ck_assert_msg(b, "%s", e.text);
 	f = malloc(NET_FRAME_MAX);
 	got = malloc(65536);
-	fd = udp_socket(&port);
-	virtio_config_read(b->dev, 0, mac, 6);
-	driver_start(b, feats);
-	arp_gateway(b, mac, gw);
+	fd = loopback_socket(SOCK_DGRAM, &port);
+	b = slirp_bench(feats, mac, gw);
 
 	/* UFO: lkvm cuts the datagram into IPv4 fragments, slirp puts it back together. */
 	s = guest_seg(mac, gw, port);
@@ -786,10 +811,8 @@ static void expect_fd_refused(int fd, const char *needle)
 
 START_TEST(test_tap_offers)
 {
-	struct err_msg e = { 0 };
 	u64 want;
 	struct bench *b;
-	char arg[64];
 	int fd, p[2];
 
 	if (!tap_allowed())
@@ -797,25 +820,19 @@ START_TEST(test_tap_offers)
 	/* UFO and USO only where this kernel's taps take them (USO: Linux 6.2). */
 	want = TCP_OFFLOADS | (tap_has(TUN_F_UFO) ? UFO_OFFLOADS : 0) |
 	       (tap_has(TUN_F_USO4 | TUN_F_USO6) ? USO_OFFLOADS : 0);
-	b = bench_new("mode=tap,vhost=off", &e);
-	ck_assert_msg(b, "%s", e.text);
+	b = bench_ok("mode=tap,vhost=off");
 	ck_assert_uint_eq(b->dev->host_features & OFFLOAD_BITS, want);
 	bench_free(b);
 
 	/* Inherited, with the virtio-net header: the same. */
 	fd = tap_open(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, NULL);
-	snprintf(arg, sizeof(arg), "mode=tap,vhost=off,fd=%d", fd);
-	b = bench_new(arg, &e);
-	ck_assert_msg(b, "%s", e.text);
+	b = bench_on_fd(fd);
 	ck_assert_uint_eq(b->dev->host_features & OFFLOAD_BITS, want);
 	bench_free(b);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);	/* the NIC owned it */
 
 	/* Without it: plain frames, no offloads. */
-	fd = tap_open(IFF_TAP | IFF_NO_PI, NULL);
-	snprintf(arg, sizeof(arg), "mode=tap,vhost=off,fd=%d", fd);
-	b = bench_new(arg, &e);
-	ck_assert_msg(b, "%s", e.text);
+	b = bench_on_fd(tap_open(IFF_TAP | IFF_NO_PI, NULL));
 	ck_assert_uint_eq(b->dev->host_features & OFFLOAD_BITS, 0);
 	ck_assert(b->dev->host_features & BIT(VIRTIO_NET_F_MRG_RXBUF));
 	bench_free(b);
@@ -884,64 +901,119 @@ static ssize_t tap_recv_ipv4(int ps, struct virtio_net_hdr *vh, u8 *f, u8 proto,
 	return -1;
 }
 
+/* A peer on the tap's link (made up): the guest's frames go to it, the host's come from it. */
+static const u8 peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+
+/*
+ * Sends the guest's GSO frame f (len bytes, its header h): the host's side
+ * of the tap must get it as one packet of h's gso_size, payload intact.
+ * Returns the header the host got.
+ */
+static struct virtio_net_hdr guest_gso_to_host(struct bench *b, int ps,
+					       const struct virtio_net_hdr_v1 *h, u8 *f, size_t len)
+{
+	size_t hdr_len = le16toh(h->hdr_len), i;
+	u16 port = be16(f + 36);
+	u8 proto = f[23];
+	struct virtio_net_hdr vh;
+	ssize_t n;
+
+	tx_send(b, h, f, len);
+	n = tap_recv_ipv4(ps, &vh, f, proto, port);
+	ck_assert_msg(n > 0, "the guest's frame did not reach the host side");
+	ck_assert_uint_eq(n, len);
+	ck_assert_uint_eq(vh.gso_size, le16toh(h->gso_size));
+	for (i = 0; hdr_len + i < len; i++)
+		ck_assert_uint_eq(f[hdr_len + i], payload_byte(i));
+	return vh;
+}
+
+/*
+ * Sends frame f (len bytes) out of the tap as one GSO packet with what h
+ * says (the host's byte order there): how many frames the guest gets its
+ * payload in, each one checked by check.
+ */
+static unsigned int host_gso_to_guest(struct bench *b, int ps, const struct virtio_net_hdr_v1 *h,
+				      u8 *f, size_t len, void (*check)(const struct bench *b))
+{
+	struct virtio_net_hdr vh = {
+		.flags = h->flags, .gso_type = h->gso_type, .hdr_len = le16toh(h->hdr_len),
+		.gso_size = le16toh(h->gso_size), .csum_start = le16toh(h->csum_start),
+		.csum_offset = le16toh(h->csum_offset),
+	};
+	struct iovec iov[2] = { { &vh, sizeof(vh) }, { f, len } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	size_t payload = len - vh.hdr_len, got = 0;
+	u16 port = be16(f + 36);
+	u8 proto = f[23];
+	unsigned int frames = 0;
+
+	ck_assert_int_eq(sendmsg(ps, &msg, 0), (ssize_t)(sizeof(vh) + len));
+	while (got < payload && rx_ipv4(b, proto, port)) {
+		check(b);
+		got += b->rx_len - vh.hdr_len;
+		frames++;
+	}
+	ck_assert_uint_eq(got, payload);
+	return frames;
+}
+
+/* The host's GSO packet reached the guest whole, as one frame of gso_type, its checksum partial. */
+static void expect_whole(const struct bench *b, u8 gso_type, size_t len)
+{
+	ck_assert_uint_eq(b->rx_hdr.gso_type, gso_type);
+	ck_assert_uint_eq(le16toh(b->rx_hdr.gso_size), 1000);
+	ck_assert_uint_eq(b->rx_hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_uint_eq(b->rx_len, len);
+}
+
+/* A device on a new tap with the virtio-net header, its MAC in mac, the tap's host side in *ps. */
+static struct bench *tap_bench(u8 *mac, int *ps)
+{
+	char name[IFNAMSIZ];
+	struct bench *b = bench_on_fd(tap_open(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, name));
+
+	virtio_config_read(b->dev, 0, mac, 6);
+	*ps = host_side(name);
+	return b;
+}
+
 /* The guest's TSO frame, as the host's kernel got it from the tap: one GSO packet. */
 static void check_guest_tso(struct bench *b, int ps, const u8 *mac, u8 *f)
 {
-	static const u8 peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
 	struct virtio_net_hdr_v1 h = partial_hdr(VIRTIO_NET_HDR_GSO_TCPV4, MSS);
-	struct seg s = guest_seg(mac, peer, 5001);
+	struct seg s = guest_seg(mac, peer_mac, 5001);
 	struct virtio_net_hdr vh;
-	size_t len, i;
-	ssize_t n;
 
 	s.seq = 77;
 	s.flags = 0x18;
 	s.plen = SEND_LEN;
 	s.partial = true;
-	len = build_tcp4(f, &s);
-	tx_send(b, &h, f, len);
-	n = tap_recv_ipv4(ps, &vh, f, IPPROTO_TCP, 5001);
-	ck_assert_msg(n > 0, "the guest's frame did not reach the host side");
-	ck_assert_uint_eq(n, len);
+	vh = guest_gso_to_host(b, ps, &h, f, build_tcp4(f, &s));
 	ck_assert_uint_eq(vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN, VIRTIO_NET_HDR_GSO_TCPV4);
-	ck_assert_uint_eq(vh.gso_size, MSS);
-	for (i = 0; i < SEND_LEN; i++)
-		ck_assert_uint_eq(f[54 + i], payload_byte(i));
 }
 
-/* A GSO packet (5000 bytes, MSS 1000) out of the tap: what the guest gets of it. */
+/* A frame of the host's TSO packet: one the kernel cut for a guest without TSO is checksummed. */
+static void check_tso_frame(const struct bench *b)
+{
+	ck_assert_uint_eq(be16(b->rx + 36), 40001);
+	if (b->rx_hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return;
+	ck_assert_uint_eq(b->rx_hdr.flags, 0);
+	ck_assert(tcp_checksum_ok(b->rx, b->rx_len));
+}
+
+/* A GSO packet (5000 bytes, MSS 1000) out of the tap: how many frames the guest gets. */
 static unsigned int host_tso_to_guest(struct bench *b, int ps, const u8 *mac, u8 *f)
 {
-	static const u8 peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
-	struct virtio_net_hdr vh = {
-		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
-		.hdr_len = 54, .gso_size = 1000, .csum_start = 34, .csum_offset = 16,
-	};
-	struct seg s = guest_seg(peer, mac, 40000);
-	struct iovec iov[2] = { { &vh, sizeof(vh) }, { f, 0 } };
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
-	unsigned int frames = 0;
-	size_t got = 0;
+	struct virtio_net_hdr_v1 h = partial_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 1000);
+	struct seg s = guest_seg(peer_mac, mac, 40001);
 
 	s.sport = 5002;
-	s.dport = 40001;
 	s.plen = 5000;
 	s.flags = 0x18;
 	s.partial = true;
-	iov[1].iov_len = build_tcp4(f, &s);
-	ck_assert_int_eq(sendmsg(ps, &msg, 0), (ssize_t)(sizeof(vh) + iov[1].iov_len));
-	while (got < 5000 && rx_tcp(b, 40001)) {
-		ck_assert_uint_eq(be16(b->rx + 36), 40001);
-		got += b->rx_len - 54;
-		frames++;
-		if (b->rx_hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE)
-			continue;
-		/* Cut by the kernel for a guest that cannot take TSO: each checksummed. */
-		ck_assert_uint_eq(b->rx_hdr.flags, 0);
-		ck_assert(tcp_checksum_ok(b->rx, b->rx_len));
-	}
-	ck_assert_uint_eq(got, 5000);
-	return frames;
+	return host_gso_to_guest(b, ps, &h, f, build_tcp4(f, &s), check_tso_frame);
 }
 
 START_TEST(test_tap_passthrough)
@@ -949,30 +1021,20 @@ START_TEST(test_tap_passthrough)
 	const u64 tso = BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_CSUM) |
 			BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_GUEST_CSUM) |
 			BIT(VIRTIO_NET_F_GUEST_TSO4);
-	struct err_msg e = { 0 };
 	struct bench *b;
-	char arg[64], name[IFNAMSIZ];
 	u8 mac[6], *f;
-	int fd, ps;
+	int ps;
 
 	if (!tap_allowed())
 		return;
 	f = malloc(NET_FRAME_MAX);
-	fd = tap_open(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, name);
-	snprintf(arg, sizeof(arg), "mode=tap,vhost=off,fd=%d", fd);
-	b = bench_new(arg, &e);
-	ck_assert_msg(b, "%s", e.text);
-	virtio_config_read(b->dev, 0, mac, 6);
-	ps = host_side(name);
+	b = tap_bench(mac, &ps);
 	driver_start(b, tso);
 	check_guest_tso(b, ps, mac, f);
 	/* GUEST_TSO4: the super-frame whole, its checksum partial, in 3 merged buffers. */
 	ck_assert_uint_eq(host_tso_to_guest(b, ps, mac, f), 1);
-	ck_assert_uint_eq(b->rx_hdr.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
-	ck_assert_uint_eq(le16toh(b->rx_hdr.gso_size), 1000);
-	ck_assert_uint_eq(b->rx_hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	expect_whole(b, VIRTIO_NET_HDR_GSO_TCPV4, 5054);
 	ck_assert_uint_eq(le16toh(b->rx_hdr.num_buffers), 3);
-	ck_assert_uint_eq(b->rx_len, 5054);
 	/* A driver without offloads after a reset: the tap's were turned off, the kernel cuts. */
 	driver_start(b, BIT(VIRTIO_NET_F_MRG_RXBUF));
 	ck_assert_uint_eq(host_tso_to_guest(b, ps, mac, f), 5);
@@ -982,75 +1044,38 @@ START_TEST(test_tap_passthrough)
 }
 END_TEST
 
-/* The next IPv4 UDP frame for the guest's port within 2 s; other frames are skipped. */
-static bool rx_udp(struct bench *b, u16 port)
-{
-	unsigned int i;
-
-	for (i = 0; i < 200; i++) {
-		while (rx_take(b)) {
-			if (b->rx_len >= 42 && be16(b->rx + 12) == 0x0800 &&
-			    b->rx[23] == IPPROTO_UDP && be16(b->rx + 36) == port)
-				return true;
-		}
-		pump(b, 10);
-	}
-	return false;
-}
-
 /* The guest's USO frame, as the host's kernel got it from the tap: one GSO packet. */
 static void check_guest_uso(struct bench *b, int ps, const u8 *mac, u8 *f)
 {
-	static const u8 peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
 	struct virtio_net_hdr_v1 h = partial_udp_hdr(VIRTIO_NET_HDR_GSO_UDP_L4, 1000);
-	struct seg s = guest_seg(mac, peer, 5003);
+	struct seg s = guest_seg(mac, peer_mac, 5003);
 	struct virtio_net_hdr vh;
-	size_t len, i;
-	ssize_t n;
 
 	s.plen = 5000;
 	s.partial = true;
-	len = build_udp4(f, &s);
-	tx_send(b, &h, f, len);
-	n = tap_recv_ipv4(ps, &vh, f, IPPROTO_UDP, 5003);
-	ck_assert_msg(n > 0, "the guest's USO frame did not reach the host side");
-	ck_assert_uint_eq(n, len);
+	vh = guest_gso_to_host(b, ps, &h, f, build_udp4(f, &s));
 	ck_assert_uint_eq(vh.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
-	ck_assert_uint_eq(vh.gso_size, 1000);
-	for (i = 0; i < 5000; i++)
-		ck_assert_uint_eq(f[42 + i], payload_byte(i));
+}
+
+/* A datagram of the host's USO packet: one the kernel cut is checksummed, unless left partial. */
+static void check_uso_frame(const struct bench *b)
+{
+	ck_assert_uint_eq(be16(b->rx + 38), b->rx_len - 34);
+	if (b->rx_hdr.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
+	    !(b->rx_hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		ck_assert(udp_checksum_ok(b->rx, b->rx_len));
 }
 
 /* A USO packet (5000 bytes, 1000 a datagram) out of the tap: how many frames the guest gets. */
 static unsigned int host_uso_to_guest(struct bench *b, int ps, const u8 *mac, u8 *f)
 {
-	static const u8 peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
-	struct virtio_net_hdr vh = {
-		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = VIRTIO_NET_HDR_GSO_UDP_L4,
-		.hdr_len = 42, .gso_size = 1000, .csum_start = 34, .csum_offset = 6,
-	};
-	struct seg s = guest_seg(peer, mac, 40003);
-	struct iovec iov[2] = { { &vh, sizeof(vh) }, { f, 0 } };
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
-	unsigned int frames = 0;
-	size_t got = 0;
+	struct virtio_net_hdr_v1 h = partial_udp_hdr(VIRTIO_NET_HDR_GSO_UDP_L4, 1000);
+	struct seg s = guest_seg(peer_mac, mac, 40003);
 
 	s.sport = 5004;
 	s.plen = 5000;
 	s.partial = true;
-	iov[1].iov_len = build_udp4(f, &s);
-	ck_assert_int_eq(sendmsg(ps, &msg, 0), (ssize_t)(sizeof(vh) + iov[1].iov_len));
-	while (got < 5000 && rx_udp(b, 40003)) {
-		ck_assert_uint_eq(be16(b->rx + 38), b->rx_len - 34);
-		got += b->rx_len - 42;
-		frames++;
-		/* Cut by the kernel: checksummed, unless the guest takes partial ones. */
-		if (b->rx_hdr.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
-		    !(b->rx_hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
-			ck_assert(udp_checksum_ok(b->rx, b->rx_len));
-	}
-	ck_assert_uint_eq(got, 5000);
-	return frames;
+	return host_gso_to_guest(b, ps, &h, f, build_udp4(f, &s), check_uso_frame);
 }
 
 START_TEST(test_tap_uso)
@@ -1058,11 +1083,9 @@ START_TEST(test_tap_uso)
 	const u64 base = BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_CSUM) |
 			 BIT(VIRTIO_NET_F_GUEST_CSUM);
 	const u64 uso = base | USO_OFFLOADS;
-	struct err_msg e = { 0 };
 	struct bench *b;
-	char arg[64], name[IFNAMSIZ];
 	u8 mac[6], *f;
-	int fd, ps;
+	int ps;
 
 	if (!tap_allowed())
 		return;
@@ -1071,21 +1094,13 @@ START_TEST(test_tap_uso)
 		return;
 	}
 	f = malloc(NET_FRAME_MAX);
-	fd = tap_open(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, name);
-	snprintf(arg, sizeof(arg), "mode=tap,vhost=off,fd=%d", fd);
-	b = bench_new(arg, &e);
-	ck_assert_msg(b, "%s", e.text);
+	b = tap_bench(mac, &ps);
 	ck_assert_uint_eq(b->dev->host_features & USO_OFFLOADS, USO_OFFLOADS);
-	virtio_config_read(b->dev, 0, mac, 6);
-	ps = host_side(name);
 	driver_start(b, uso);
 	check_guest_uso(b, ps, mac, f);
 	/* GUEST_USO4 and 6: the super-frame whole, its checksum partial. */
 	ck_assert_uint_eq(host_uso_to_guest(b, ps, mac, f), 1);
-	ck_assert_uint_eq(b->rx_hdr.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
-	ck_assert_uint_eq(le16toh(b->rx_hdr.gso_size), 1000);
-	ck_assert_uint_eq(b->rx_hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
-	ck_assert_uint_eq(b->rx_len, 5042);
+	expect_whole(b, VIRTIO_NET_HDR_GSO_UDP_L4, 5042);
 	/* USO for IPv4 only: the kernel takes both or neither, so it cuts. */
 	driver_start(b, base | BIT(VIRTIO_NET_F_GUEST_USO4));
 	ck_assert_uint_eq(host_uso_to_guest(b, ps, mac, f), 5);
