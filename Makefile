@@ -5,6 +5,7 @@
 #                             cross-build ./lkvm-arm64 (dynamic, with libslirp)
 #   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- STATIC=1
 #                             cross-build a static ./lkvm-arm64-static (no libslirp)
+#   make STATIC=1             a static ./lkvm-static for this machine (no libslirp)
 #   make check                build and run every test (unit, local KVM, e2e)
 #   make guest                build the default guest (Debian kernel + initramfs)
 #   make demo                 boot the default guest to a self-check
@@ -55,15 +56,18 @@ else
 $(error ARCH=$(ARCH) is not supported; use x86_64 or arm64)
 endif
 
-# A cross build is lkvm-ARCH, or lkvm-ARCH-static with STATIC=1: both can exist.
+# A cross build is lkvm-ARCH; STATIC=1 adds -static (its own objects, as the
+# flags differ): all can exist side by side.
 ifeq ($(ARCH),$(HOST_ARCH))
-BIN := lkvm
-BUILD := build/$(ARCH)
-else ifeq ($(STATIC),1)
-BIN := lkvm-$(ARCH)-static
+BIN_NAME := lkvm
+else
+BIN_NAME := lkvm-$(ARCH)
+endif
+ifeq ($(STATIC),1)
+BIN := $(BIN_NAME)-static
 BUILD := build/$(ARCH)-static
 else
-BIN := lkvm-$(ARCH)
+BIN := $(BIN_NAME)
 BUILD := build/$(ARCH)
 endif
 CFLAGS ?= -O2 -g

@@ -87,6 +87,12 @@ def vmms(payload):
         'lkvm': ([lkvm, 'run', '-k', image, '-m', str(MEM_MIB), '--nodefaults'], 0,
                  version([lkvm, 'version'])),
     }
+    # The static build (bench/run makes it): no user-mode networking, as
+    # Debian has no static libslirp, and no shared libraries to map.
+    static = os.path.join(ROOT, 'lkvm-static')
+    if os.access(static, os.X_OK):
+        out['lkvm-static'] = ([static, 'run', '-k', image, '-m', str(MEM_MIB), '--nodefaults'], 0,
+                              version([static, 'version']))
     qemu = shutil.which('qemu-system-x86_64')
     if qemu:
         out['qemu-microvm'] = ([qemu, '-M', 'microvm', '-accel', 'kvm', '-m', str(MEM_MIB),
