@@ -126,6 +126,12 @@ $(BIN): $(BUILD)/vmm.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# vmm.c prints the version: rebuild it when `git describe` says another one.
+VERSION_STAMP := $(BUILD)/version.stamp
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = '$(VERSION)' ] || \
+	echo '$(VERSION)' >$(VERSION_STAMP))
+$(BUILD)/vmm.o: $(VERSION_STAMP)
+
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
