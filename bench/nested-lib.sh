@@ -44,41 +44,60 @@ now_us() {
 	echo "${EPOCHREALTIME/./}"
 }
 
-# vmm_cmd VMM CPUS INITRD CMDLINE [DEVICE-KIND]: sets CMD to the command line of one
-# guest boot. VMM: lkvm-pci, lkvm-mmio (lkvm with that virtio transport),
+# vmm_cmd VMM CPUS INITRD CMDLINE [DEVICE-KIND...]: sets CMD to the command line of
+# one guest boot. VMM: lkvm-pci, lkvm-mmio (lkvm with that virtio transport),
 # qemu-microvm (virtio-mmio), qemu-q35 (virtio-pci; SeaBIOS). DEVICE-KIND: rng
-# (default), net (user-mode networking), or blk:IMAGE. The kernel command line is
-# lkvm's own plus CMDLINE for both VMMs. QEMU gets -cpu host, as lkvm passes the
-# host's CPUID through.
+# (the default), net (user-mode networking), tap and tap-novhost (tap0, with
+# vhost-net and for lkvm without), blk:IMAGE[,io=BACKEND] (BACKEND
+# for lkvm only; QEMU uses aio=io_uring), hostroot (this host's / read-only
+# over virtio-9p, tag hostroot). The kernel command line is lkvm's own plus
+# CMDLINE for both VMMs. QEMU gets -cpu host, as lkvm passes the host's CPUID
+# through.
 vmm_cmd() {
-	local vmm=$1 cpus=$2 initrd=$3 cmdline=$4 dev=${5:-rng} qdev
+	local vmm=$1 cpus=$2 initrd=$3 cmdline=$4 qdev dev img
+	shift 4
+	[ $# -gt 0 ] || set -- rng
 	case "$vmm" in
 	lkvm-pci | lkvm-mmio)
 		CMD=("$LKVM" run -k "$KERNEL" -i "$initrd" -m 256 -c "$cpus" --nodefaults
 			--virtio-transport "${vmm#lkvm-}" -p "$cmdline")
-		case "$dev" in
-		rng) CMD+=(--rng) ;;
-		net) CMD+=(-n mode=user) ;;
-		blk:*) CMD+=(-d "${dev#blk:}") ;;
-		esac
 		;;
 	qemu-microvm | qemu-q35)
 		CMD=("$QEMU" -M "${vmm#qemu-}" -accel kvm -cpu host -smp "$cpus" -m 256
 			-nodefaults -no-user-config -display none -serial stdio -no-reboot
 			-kernel "$KERNEL" -initrd "$initrd" -append "$LKVM_CMDLINE $cmdline")
 		if [ "$vmm" = qemu-microvm ]; then qdev=device; else qdev=pci; fi
-		case "$dev" in
-		rng) CMD+=(-device "virtio-rng-$qdev") ;;
-		net) CMD+=(-netdev "user,id=n0" -device "virtio-net-$qdev,netdev=n0") ;;
-		blk:*) CMD+=(-drive "file=${dev#blk:},format=raw,if=none,id=d0,aio=io_uring"
-			-device "virtio-blk-$qdev,drive=d0") ;;
-		esac
 		;;
 	*)
 		echo "bench: unknown VMM $vmm" >&2
 		return 1
 		;;
 	esac
+	for dev in "$@"; do
+		case "$vmm:$dev" in
+		lkvm*:rng) CMD+=(--rng) ;;
+		lkvm*:net) CMD+=(-n mode=user) ;;
+		lkvm*:blk:*) CMD+=(-d "${dev#blk:}") ;;
+		lkvm*:hostroot) CMD+=(--9p /,hostroot,ro) ;;
+		lkvm*:tap) CMD+=(-n mode=tap,tapif=tap0,vhost=on) ;;
+		lkvm*:tap-novhost) CMD+=(-n mode=tap,tapif=tap0,vhost=off) ;;
+		qemu*:rng) CMD+=(-device "virtio-rng-$qdev") ;;
+		qemu*:net) CMD+=(-netdev "user,id=n0" -device "virtio-net-$qdev,netdev=n0") ;;
+		qemu*:blk:*)
+			img=${dev#blk:}
+			CMD+=(-drive "file=${img%%,*},format=raw,if=none,id=d0,aio=io_uring"
+				-device "virtio-blk-$qdev,drive=d0")
+			;;
+		qemu*:tap) CMD+=(-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=on
+			-device "virtio-net-$qdev,netdev=n0") ;;
+		qemu*:hostroot) CMD+=(-fsdev local,id=h0,path=/,security_model=none,readonly=on,multidevs=remap
+			-device "virtio-9p-$qdev,fsdev=h0,mount_tag=hostroot") ;;
+		*)
+			echo "bench: unknown device kind $dev" >&2
+			return 1
+			;;
+		esac
+	done
 }
 
 # stamp T0_US: copies the console through, adding a line "BENCH-HELLO MS" when the

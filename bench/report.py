@@ -18,6 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NESTED = ('boot', 'net', 'disk')
 TARGET_RATIO = 1.3
 TARGET_RSS_MIB = 2.0
+TARGET_DISK_CEILING = 0.9	# 4 KiB random reads at QD32 against the nested host's file
+# (figure, lkvm / best peer) of every row of the main table, for the ratio chart.
+RATIOS = []
 
 
 def load(path):
@@ -48,6 +51,8 @@ def compare_row(figure, unit, lkvm, peers):
     best = pick(peers, key=lambda p: p[1])
     ratio = lkvm[1] / best[1] if best[1] else None
     ahead = (lkvm[1] <= best[1]) if lower_is_better(unit) else (lkvm[1] >= best[1])
+    if ratio is not None:
+        RATIOS.append((figure, ratio, lower_is_better(unit)))
     return '| %s | %s (%s) | %s (%s) | %s | %s |' % (
         figure, fmt(lkvm[1], unit), lkvm[0], fmt(best[1], unit), best[0],
         fmt(ratio), 'lkvm' if ahead else best[0])
@@ -56,7 +61,7 @@ def compare_row(figure, unit, lkvm, peers):
 def local_rows(st):
     rows, targets, detail = [], [], []
     s, mem = st['startup'], st['resident']
-    peers = [n for n in s if n not in ('floor', 'lkvm')]
+    peers = [n for n in s if n != 'floor' and not n.startswith('lkvm')]
     r = compare_row('start-up, exec to exit (median of %d)' % s['lkvm']['n'], 'ms',
                     ('lkvm', s['lkvm']['median']), [(n, s[n]['median']) for n in peers])
     if r:
@@ -70,9 +75,20 @@ def local_rows(st):
     targets.append('| start-up, lkvm / floor | %.2f (%s / %s ms) | <= %.1f | %s |' % (
         ratio, fmt(s['lkvm']['median']), fmt(s['floor']['median']), TARGET_RATIO,
         'met' if ratio <= TARGET_RATIO else 'missed'))
+    if 'lkvm-static' in s:
+        r = s['lkvm-static']['median'] / s['floor']['median']
+        targets.append('| the same, static build (`make STATIC=1`) | %.2f (%s / %s ms) | <= %.1f | %s |' % (
+            r, fmt(s['lkvm-static']['median']), fmt(s['floor']['median']), TARGET_RATIO,
+            'met' if r <= TARGET_RATIO else 'missed'))
     targets.append('| resident memory of lkvm without guest RAM (Rss) | %.2f MiB (Pss %.2f, private %.2f) | <= %.0f MiB | %s |' % (
         mib('lkvm'), mem['lkvm'].get('vmm_pss_kib', 0) / 1024, mem['lkvm']['vmm_private_kib'] / 1024, TARGET_RSS_MIB,
         'met' if mib('lkvm') <= TARGET_RSS_MIB else 'missed'))
+    if 'lkvm-static' in mem:
+        targets.append('| the same, static build (`make STATIC=1`, no user-mode networking) |'
+                       ' %.2f MiB (Pss %.2f, private %.2f) | <= %.0f MiB | %s |' % (
+                           mib('lkvm-static'), mem['lkvm-static'].get('vmm_pss_kib', 0) / 1024,
+                           mem['lkvm-static']['vmm_private_kib'] / 1024, TARGET_RSS_MIB,
+                           'met' if mib('lkvm-static') <= TARGET_RSS_MIB else 'missed'))
     for n in s:
         m = mem.get(n, {})
         detail.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
@@ -95,12 +111,41 @@ def nested_rows(name, data):
         pick = min if lower_is_better(unit) else max
         lk = [(i['config'].split(' ')[0], i['median']) for i in items
               if i['vmm'] == 'lkvm' and i['median'] is not None]
-        peers = [(i['config'].split(' ')[0], i['median']) for i in items if i['vmm'] != 'lkvm']
+        # The nested host's own file is the disk's ceiling, not a peer.
+        peers = [(i['config'].split(' ')[0], i['median']) for i in items
+                 if i['vmm'] not in ('lkvm', 'host')]
         label = figure + (' (%s vCPU)' % variant[1:] if variant else '')
         r = compare_row(label, unit, pick(lk, key=lambda p: p[1]) if lk else None, peers)
         if r:
             rows.append(r)
     return rows, detail
+
+
+def ceiling_rows(data):
+    """Disk: lkvm's best configuration against the nested host's own file."""
+    rows, targets, by = [], [], {}
+    for s in data['summary']:
+        if s['median'] is not None:
+            by.setdefault(s['figure'], []).append(s)
+    for figure in sorted(by):
+        host = [i for i in by[figure] if i['vmm'] == 'host']
+        lk = [i for i in by[figure] if i['vmm'] == 'lkvm']
+        peers = [i for i in by[figure] if i['vmm'] not in ('lkvm', 'host')]
+        if not host or not lk:
+            continue
+        best = max(lk, key=lambda i: i['median'])
+        peer = max(peers, key=lambda i: i['median']) if peers else None
+        ceil = host[0]['median']
+        rows.append('| %s | %s (%s) | %s | %s | %s |' % (
+            figure, fmt(best['median'], best['unit']), best['config'], fmt(ceil, best['unit']),
+            fmt(best['median'] / ceil), fmt(peer['median'] / ceil) if peer else 'n/a'))
+        if figure == 'disk_randread_qd32':
+            r = best['median'] / ceil
+            targets.append('| disk: 4 KiB random reads at QD32, lkvm / the nested host\'s file |'
+                           ' %.2f (%s / %s IOPS) | >= %.1f | %s |' % (
+                               r, fmt(best['median']), fmt(ceil), TARGET_DISK_CEILING,
+                               'met' if r >= TARGET_DISK_CEILING else 'missed'))
+    return rows, targets
 
 
 def gnuplot(script):
@@ -161,6 +206,35 @@ plot "%s" using 2:xtic(1) title "to LKVM-GUEST: hello", "" using 3 title "to the
     return ok
 
 
+def chart_ratios(out):
+    """Every figure of the main table as lkvm / best peer, scaled so that
+    right of 1 is always lkvm ahead (times are inverted)."""
+    if not RATIOS:
+        return False
+    with tempfile.NamedTemporaryFile('w', suffix='.dat', delete=False) as f:
+        for i, (figure, ratio, lower) in enumerate(RATIOS):
+            f.write('%d "%s" %f\n' % (i, figure.replace('"', "'"), 1 / ratio if lower else ratio))
+        dat = f.name
+    ok = gnuplot('''
+set terminal pngcairo size 900,%d font "sans,9" noenhanced
+set output "%s"
+set title "lkvm against its best peer (right of 1: lkvm ahead; times and memory as peer / lkvm)"
+set style fill solid 0.6 border -1
+set logscale x 2
+set xrange [0.25:16]
+set yrange [-0.6:%f]
+set grid xtics
+unset key
+lo(r) = r < 1 ? r : 1
+hi(r) = r < 1 ? 1 : r
+plot "%s" using (1):1:(lo($3)):(hi($3)):($1 - 0.35):($1 + 0.35):yticlabels(2) \\
+       with boxxyerror lc rgb "#4a7ebb", \\
+     "" using (hi($3)):1:(sprintf(" %%.2f", $3)) with labels left
+''' % (140 + 22 * len(RATIOS), out, len(RATIOS) - 0.4, dat))
+    os.unlink(dat)
+    return ok
+
+
 def main():
     res = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'bench', 'results')
     st = load(os.path.join(res, 'startup.json'))
@@ -203,6 +277,7 @@ def main():
         details += ['### Start-up on the local /dev/kvm', '',
                     '| VMM | median ms | p25 | p75 | runs | Rss without guest RAM, MiB | Pss | private |',
                     '| --- | --- | --- | --- | --- | --- | --- | --- |'] + detail + ['']
+    ceiling, disk_targets = ceiling_rows(nested['disk']) if nested.get('disk') else ([], [])
     for n, d in nested.items():
         if not d:
             continue
@@ -210,6 +285,11 @@ def main():
         lines += rows
         details += ['### Nested %s' % n, '', '| figure | config | median | runs | failed |',
                     '| --- | --- | --- | --- | --- |'] + detail + ['']
+    targets += disk_targets
+    if ceiling:
+        lines += ['', '## Disk against the nested host\'s own file (the ceiling)', '',
+                  '| figure | lkvm, best backend | nested host\'s file | lkvm / file | best peer / file |',
+                  '| --- | --- | --- | --- | --- |'] + ceiling
     if targets:
         lines += ['', '## Targets', '', '| target | measured | goal | |', '| --- | --- | --- | --- |']
         lines += targets
@@ -219,6 +299,8 @@ def main():
         charts.append('![start-up](startup.png)')
     if nested['boot'] and chart_boot(nested['boot'], os.path.join(res, 'nested-boot.png')):
         charts.append('![nested boot](nested-boot.png)')
+    if chart_ratios(os.path.join(res, 'ratios.png')):
+        charts.append('![every figure against the best peer](ratios.png)')
     lines += charts
     with open(os.path.join(res, 'latest.md'), 'w') as f:
         f.write('\n'.join(lines).rstrip() + '\n')

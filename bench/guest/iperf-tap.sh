@@ -1,5 +1,5 @@
 #!/bin/sh
-# Guest side of bench/nested-tap.sh (in the overlay as /bench/iperf-tap.sh):
+# Guest side of the tap part of bench/nested-net.sh (in the overlay as /bench/iperf-tap.sh):
 # a static address on the tap's network, then iperf3 to the nested host's
 # servers on 192.168.100.1: guest->host on port $1, host->guest (-R) on port
 # $2, $3 seconds each.
