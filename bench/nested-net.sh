@@ -15,7 +15,7 @@
 # (bench/iperf3-overlay.sh), 1 vCPU, 256 MiB, iperf3 for SECONDS (default 5)
 # each way. The rates are the servers' own (iperf3 -J): guest->host is what
 # the server received, host->guest (-R) what it sent. Rows (Mbit/s) go to
-# $LKVM_NESTED_OUT/net.tsv.
+# $LKVM_NESTED_OUT/net.tsv. BENCH_NET_PARTS (default "user tap") picks the parts.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/nested-lib.sh
@@ -65,10 +65,15 @@ measure() {
 	done
 }
 
-for vmm in lkvm-pci lkvm-mmio qemu-q35 qemu-microvm; do
-	measure net "$vmm" "$vmm" 127.0.0.1 iperf.sh net
-done
-if ip tuntap add tap0 mode tap && ip addr add 192.168.100.1/24 dev tap0 && ip link set tap0 up; then
+parts=${BENCH_NET_PARTS:-user tap}
+if [[ " $parts " == *" user "* ]]; then
+	for vmm in lkvm-pci lkvm-mmio qemu-q35 qemu-microvm; do
+		measure net "$vmm" "$vmm" 127.0.0.1 iperf.sh net
+	done
+fi
+if [[ " $parts " != *" tap "* ]]; then
+	:
+elif ip tuntap add tap0 mode tap && ip addr add 192.168.100.1/24 dev tap0 && ip link set tap0 up; then
 	measure net_tap lkvm-pci-vhost lkvm-pci 192.168.100.1 iperf-tap.sh tap
 	measure net_tap lkvm-pci-novhost lkvm-pci 192.168.100.1 iperf-tap.sh tap-novhost
 	measure net_tap qemu-q35-vhost qemu-q35 192.168.100.1 iperf-tap.sh tap
