@@ -50,12 +50,17 @@ rows_from() {
 	done
 }
 
+# fio_summary LOG: the job lines of LOG on one line, for the progress output.
+fio_summary() {
+	grep -a 'LKVM-GUEST: fio ' "$1" | sed 's/.*LKVM-GUEST: fio //' | tr -d '\r' | tr '\n' ' '
+}
+
 for run in $(seq "$runs"); do
 	fresh_image
 	log=$LOGS/host-$run.log
 	sh bench/guest/fio.sh "$WORK/g.img" 0 "$secs" >"$log" 2>&1
 	rows_from "$log" host host-file "$run"
-	echo "bench: disk host file run $run: $(grep -a 'fio ' "$log" | sed 's/LKVM-GUEST: fio //' | tr '\n' ' ')"
+	echo "bench: disk host file run $run: $(fio_summary "$log")"
 	for config in lkvm-pci-uring lkvm-pci-aio lkvm-pci-sync lkvm-mmio-uring qemu-q35 qemu-microvm; do
 		fresh_image
 		case "$config" in
@@ -68,7 +73,7 @@ for run in $(seq "$runs"); do
 		timed_boot "$log"
 		grep -q "LKVM-GUEST: fio done" "$log" || fail_note "disk $config run $run" "$log"
 		rows_from "$log" "${vmm%%-*}" "$config" "$run"
-		echo "bench: disk $config run $run: $(grep -a 'LKVM-GUEST: fio ' "$log" | sed 's/.*LKVM-GUEST: fio //' | tr -d '\r' | tr '\n' ' ')"
+		echo "bench: disk $config run $run: $(fio_summary "$log")"
 	done
 done
 rm -f "$WORK/g.img"
