@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -7,20 +8,34 @@
 
 int guest_mem_alloc(struct guest_mem *mem, u64 size, struct err_msg *e)
 {
-	void *p;
+	u8 *p, *base;
+	u64 head;
 
 	memset(mem, 0, sizeof(*mem));
 	/*
 	 * NORESERVE: the guest touches its memory lazily, and a balloon later
-	 * hands pages back, so do not charge all of it up front.
+	 * hands pages back, so do not charge all of it up front. One extra
+	 * GUEST_MEM_ALIGN is trimmed off again below.
 	 */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, size + GUEST_MEM_ALIGN, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return err_set(e, errno, "cannot map %llu MiB of guest memory: %s",
 			       (unsigned long long)(size >> 20), strerror(errno));
-	madvise(p, size, MADV_HUGEPAGE);
-	mem->base = p;
+	/*
+	 * KVM maps a 2 MiB block of guest memory with one huge page only when
+	 * the host address and the guest address agree modulo 2 MiB, and every
+	 * RAM region starts 2 MiB-aligned in guest-physical space. Unaligned,
+	 * the guest's first touch of each 4 KiB page is an exit of its own.
+	 */
+	base = (u8 *)(((uintptr_t)p + GUEST_MEM_ALIGN - 1) & ~(uintptr_t)(GUEST_MEM_ALIGN - 1));
+	head = base - p;
+	if (head)
+		munmap(p, head);
+	if (GUEST_MEM_ALIGN - head)
+		munmap(base + size, GUEST_MEM_ALIGN - head);
+	madvise(base, size, MADV_HUGEPAGE);
+	mem->base = base;
 	mem->size = size;
 	return 0;
 }

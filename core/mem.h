@@ -5,6 +5,8 @@
 #include "util.h"
 
 #define GUEST_MEM_MAX_REGIONS	4
+/* The host alignment of guest RAM: the huge page size of both arches. */
+#define GUEST_MEM_ALIGN		(2ULL << 20)
 
 /* One KVM memory slot: guest-physical [gpa, gpa + size) backed at hva. */
 struct mem_region {
