@@ -326,14 +326,39 @@ kernel_install() {
 	[[ "$name" == "vmlinuz-$GUEST_ARCH" ]] || ln -sfn "$name" "$out/vmlinuz-$GUEST_ARCH"
 }
 
-# guest_build ARCH: builds guest/out/{vmlinuz,initramfs}-ARCH and prints their paths.
+# vmlinux_extract: the uncompressed ELF vmlinux inside an x86 bzImage (xz-compressed, as
+# Debian's are), unpacked once into the cache; prints its path. lkvm and QEMU both boot it
+# without the kernel's own decompressor, which costs seconds under nested emulation.
+vmlinux_extract() {
+	local out="$LKVM_CACHE/vmlinux/vmlinux-$KERNEL_RELEASE" off
+	if [[ ! -s "$out" ]]; then
+		mkdir -p "$LKVM_CACHE/vmlinux"
+		off=$(LC_ALL=C grep -obUaP '\xFD7zXZ\x00' "$KERNEL_IMAGE" | head -n 1 | cut -d: -f1) || true
+		[[ -n "$off" ]] || die "$KERNEL_IMAGE: no xz payload to unpack a vmlinux from"
+		tail -c +$((off + 1)) "$KERNEL_IMAGE" | xz -dcq --single-stream >"$out.tmp.$$" 2>/dev/null || true
+		if [[ "$(head -c 4 "$out.tmp.$$" | od -An -tx1 | tr -d ' ')" != 7f454c46 ]]; then
+			rm -f "$out.tmp.$$"
+			die "$KERNEL_IMAGE: its xz payload is not an ELF vmlinux"
+		fi
+		mv "$out.tmp.$$" "$out"
+	fi
+	echo "$out"
+}
+
+# guest_build ARCH: builds guest/out/{vmlinuz,initramfs}-ARCH and prints their paths; for
+# x86_64 also guest/out/vmlinux-x86_64, the same kernel uncompressed (ELF).
 guest_build() {
-	local out="$GUEST_DIR/out"
+	local out="$GUEST_DIR/out" vmlinux
 	guest_arch "$1"
 	kernel_fetch
 	busybox_fetch
 	mkdir -p "$out"
 	kernel_install "$out"
+	if [[ "$GUEST_ARCH" == x86_64 ]]; then
+		vmlinux=$(vmlinux_extract)
+		cmp -s "$vmlinux" "$out/vmlinux-x86_64" ||
+			ln -f "$vmlinux" "$out/vmlinux-x86_64" 2>/dev/null || cp "$vmlinux" "$out/vmlinux-x86_64"
+	fi
 	INITRAMFS_TOOLS=("${GUEST_TOOLS[@]}")
 	initramfs_build "$out/initramfs-$GUEST_ARCH.cpio.gz" "$GUEST_DIR/init" "${GUEST_MODULES[@]}"
 	echo "$KERNEL_PKG $KERNEL_PKG_VERSION" >"$out/kernel-$GUEST_ARCH.version"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <elf.h>
 #include <errno.h>
 #include <string.h>
 
@@ -10,8 +11,13 @@
 #define MIN_PROTOCOL		0x020c		/* 2.12: xloadflags, 64-bit entry */
 #define RSDP_PROTOCOL		0x020e		/* 2.14: acpi_rsdp_addr */
 #define LOADER_UNDEFINED	0xff
+/* What lkvm's own boot header for an ELF vmlinux claims. */
+#define ELF_PROTOCOL		0x020f
+#define ELF_CMDLINE_SIZE	2048		/* x86's COMMAND_LINE_SIZE */
+#define ELF_INITRD_ADDR_MAX	0x7fffffff
+#define ELF_KERNEL_ALIGN	0x200000
 
-int bzimage_parse(struct bzimage *bz, const void *data, u64 len, const char *path,
+int bzimage_parse(struct x86_kernel *bz, const void *data, u64 len, const char *path,
 		  struct err_msg *e)
 {
 	const u8 *p = data;
@@ -19,7 +25,7 @@ int bzimage_parse(struct bzimage *bz, const void *data, u64 len, const char *pat
 
 	memset(bz, 0, sizeof(*bz));
 	if (len < 0x264 || memcmp(p + 0x202, "HdrS", 4))
-		return err_usage(e, "kernel '%s' is not an x86 bzImage (no 'HdrS' boot header); pass a bzImage with -k",
+		return err_usage(e, "kernel '%s' is neither an x86 bzImage (no 'HdrS' boot header) nor an ELF vmlinux; pass one of those with -k",
 				 path);
 	/* The header's own length is given by the jump at 0x200; a short file holds less. */
 	hdr_end = MIN(0x202 + (u64)p[0x201], len);
@@ -35,17 +41,113 @@ int bzimage_parse(struct bzimage *bz, const void *data, u64 len, const char *pat
 	return 0;
 }
 
-int x86_plan_boot(struct x86_boot_layout *l, const struct bzimage *bz, u64 initrd_size,
+static int vmlinux_add_segment(struct x86_kernel *k, const Elf64_Phdr *ph, const char *path,
+			       struct err_msg *e)
+{
+	if (ph->p_offset > k->len || ph->p_filesz > k->len - ph->p_offset ||
+	    ph->p_filesz > ph->p_memsz || ph->p_paddr + ph->p_memsz < ph->p_paddr)
+		return err_usage(e, "kernel '%s' is truncated or malformed (a PT_LOAD segment lies outside the file)",
+				 path);
+	if (k->nr_segs == X86_ELF_MAX_SEGMENTS)
+		return err_usage(e, "kernel '%s' has more than %d PT_LOAD segments; is it a vmlinux?",
+				 path, X86_ELF_MAX_SEGMENTS);
+	k->segs[k->nr_segs++] = (struct x86_elf_segment){
+		.paddr = ph->p_paddr, .offset = ph->p_offset,
+		.filesz = ph->p_filesz, .memsz = ph->p_memsz,
+	};
+	if (k->nr_segs == 1 || ph->p_paddr < k->load_start)
+		k->load_start = ph->p_paddr;
+	k->load_end = MAX(k->load_end, ph->p_paddr + ph->p_memsz);
+	return 0;
+}
+
+/*
+ * The header a bzImage would carry, for the fields Linux reads when entered
+ * at its 64-bit entry; the real one is in the bzImage's setup code, which a
+ * vmlinux does not have.
+ */
+static void vmlinux_fake_header(struct setup_header *hdr)
+{
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->boot_flag = 0xaa55;
+	hdr->header = HDR_MAGIC;
+	hdr->version = ELF_PROTOCOL;
+	hdr->xloadflags = XLF_KERNEL_64;
+	hdr->kernel_alignment = ELF_KERNEL_ALIGN;
+	hdr->cmdline_size = ELF_CMDLINE_SIZE;
+	hdr->initrd_addr_max = ELF_INITRD_ADDR_MAX;
+}
+
+int vmlinux_parse(struct x86_kernel *k, const void *data, u64 len, const char *path,
+		  struct err_msg *e)
+{
+	const Elf64_Ehdr *eh = data;
+	const u8 *p = data;
+	unsigned int i;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->data = p;
+	k->len = len;
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return err_usage(e, "kernel '%s' is not an ELF file", path);
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC)
+		return err_usage(e, "kernel '%s' is an ELF file but not an x86-64 vmlinux; pass a bzImage or an x86-64 vmlinux with -k",
+				 path);
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > len ||
+	    (u64)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff)
+		return err_usage(e, "kernel '%s' is truncated or malformed (bad ELF program headers)", path);
+	for (i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		memcpy(&ph, p + eh->e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || !ph.p_memsz)
+			continue;
+		ret = vmlinux_add_segment(k, &ph, path, e);
+		if (ret)
+			return ret;
+	}
+	if (!k->nr_segs)
+		return err_usage(e, "kernel '%s' has no PT_LOAD segment", path);
+	if (eh->e_entry < k->load_start || eh->e_entry >= k->load_end)
+		return err_usage(e, "kernel '%s': its entry 0x%llx is outside its segments; is it a vmlinux?",
+				 path, (unsigned long long)eh->e_entry);
+	k->elf = true;
+	k->entry = eh->e_entry;
+	vmlinux_fake_header(&k->hdr);
+	return 0;
+}
+
+int x86_kernel_parse(struct x86_kernel *k, const void *data, u64 len, const char *path,
+		     struct err_msg *e)
+{
+	if (len >= SELFMAG && !memcmp(data, ELFMAG, SELFMAG))
+		return vmlinux_parse(k, data, len, path, e);
+	return bzimage_parse(k, data, len, path, e);
+}
+
+int x86_plan_boot(struct x86_boot_layout *l, const struct x86_kernel *bz, u64 initrd_size,
 		  struct err_msg *e)
 {
 	u64 kernel_end, top, need;
 
-	l->kernel_size = bz->len - bz->setup_size;
-	l->kernel_addr = X86_KERNEL_LOW;
-	if (bz->hdr.relocatable_kernel && bz->hdr.pref_address >= X86_KERNEL_LOW)
-		l->kernel_addr = bz->hdr.pref_address;
-	/* init_size covers decompression in place; the file may be larger. */
-	kernel_end = l->kernel_addr + MAX(bz->hdr.init_size, l->kernel_size);
+	if (bz->elf) {
+		/* Segments go where they say; below 1 MiB are the boot tables. */
+		l->kernel_addr = bz->load_start;
+		l->kernel_size = bz->load_end - bz->load_start;
+		kernel_end = bz->load_end;
+		if (l->kernel_addr < X86_KERNEL_LOW)
+			return err_usage(e, "kernel: a vmlinux segment at 0x%llx overlaps lkvm's boot tables below 1 MiB",
+					 (unsigned long long)l->kernel_addr);
+	} else {
+		l->kernel_size = bz->len - bz->setup_size;
+		l->kernel_addr = X86_KERNEL_LOW;
+		if (bz->hdr.relocatable_kernel && bz->hdr.pref_address >= X86_KERNEL_LOW)
+			l->kernel_addr = bz->hdr.pref_address;
+		/* init_size covers decompression in place; the file may be larger. */
+		kernel_end = l->kernel_addr + MAX(bz->hdr.init_size, l->kernel_size);
+	}
 	need = ALIGN_UP(kernel_end + initrd_size, SZ_1M) >> 20;
 	/* pref_address is the file's: it may wrap the end around. */
 	if (kernel_end < l->kernel_addr || kernel_end > l->ram_low_end)
@@ -89,7 +191,7 @@ unsigned int x86_build_e820(struct boot_e820_entry *tab, unsigned int max,
 	return n;
 }
 
-int x86_fill_boot_params(struct boot_params *bp, const struct bzimage *bz,
+int x86_fill_boot_params(struct boot_params *bp, const struct x86_kernel *bz,
 			 const struct x86_boot_layout *l, const char *cmdline,
 			 struct err_msg *e)
 {

@@ -21,27 +21,56 @@ struct x86_boot_layout {
 	u64 rsdp_addr;
 };
 
-/* The parts of a bzImage lkvm needs, checked. */
-struct bzimage {
+#define X86_ELF_MAX_SEGMENTS	16
+
+/* One PT_LOAD segment of an ELF vmlinux: file bytes to a physical address. */
+struct x86_elf_segment {
+	u64 paddr;
+	u64 offset;
+	u64 filesz;
+	u64 memsz;
+};
+
+/*
+ * The parts of a kernel lkvm needs, checked: a bzImage (its protected-mode
+ * part is copied whole and decompresses itself), or an uncompressed ELF
+ * vmlinux (its segments are copied to their physical addresses, and its own
+ * entry is entered directly, with a boot header lkvm writes itself).
+ */
+struct x86_kernel {
 	const u8 *data;
 	u64 len;
 	struct setup_header hdr;
-	u64 setup_size;		/* real-mode setup code, skipped */
+	u64 setup_size;		/* bzImage: real-mode setup code, skipped */
+	bool elf;
+	u64 entry;		/* ELF: physical address of the 64-bit entry */
+	u64 load_start;		/* ELF: lowest and end of the highest segment */
+	u64 load_end;
+	struct x86_elf_segment segs[X86_ELF_MAX_SEGMENTS];
+	unsigned int nr_segs;
 };
 
 /* Checks the boot header; -EINVAL with e naming what is wrong with path. */
-int bzimage_parse(struct bzimage *bz, const void *data, u64 len, const char *path,
+int bzimage_parse(struct x86_kernel *bz, const void *data, u64 len, const char *path,
 		  struct err_msg *e);
 
+/* Checks an ELF vmlinux for x86-64 and its PT_LOAD segments; -EINVAL as above. */
+int vmlinux_parse(struct x86_kernel *k, const void *data, u64 len, const char *path,
+		  struct err_msg *e);
+
+/* Either of the two, told apart by the ELF magic. */
+int x86_kernel_parse(struct x86_kernel *k, const void *data, u64 len, const char *path,
+		     struct err_msg *e);
+
 /* Chooses kernel and initrd addresses; -EINVAL (usage) if RAM is too small. */
-int x86_plan_boot(struct x86_boot_layout *l, const struct bzimage *bz, u64 initrd_size,
+int x86_plan_boot(struct x86_boot_layout *l, const struct x86_kernel *bz, u64 initrd_size,
 		  struct err_msg *e);
 
 unsigned int x86_build_e820(struct boot_e820_entry *tab, unsigned int max,
 			    u64 ram_low_end, u64 ram_high_size);
 
 /* Fills the zero page for the 64-bit boot protocol. */
-int x86_fill_boot_params(struct boot_params *bp, const struct bzimage *bz,
+int x86_fill_boot_params(struct boot_params *bp, const struct x86_kernel *bz,
 			 const struct x86_boot_layout *l, const char *cmdline,
 			 struct err_msg *e);
 

@@ -164,7 +164,27 @@ static int write_acpi(struct vm *vm, u64 *rsdp, struct err_msg *e)
 	return 0;
 }
 
-static int place_kernel(struct vm *vm, const struct bzimage *bz, const void *initrd,
+/*
+ * A vmlinux's segments past their file bytes (bss) are left as they are: guest
+ * RAM is fresh anonymous memory, zero already.
+ */
+static int copy_kernel(struct vm *vm, const struct x86_kernel *k, const struct x86_boot_layout *l)
+{
+	unsigned int i;
+
+	if (!k->elf)
+		return guest_write(&vm->mem, l->kernel_addr, k->data + k->setup_size, l->kernel_size);
+	for (i = 0; i < k->nr_segs; i++) {
+		const struct x86_elf_segment *s = &k->segs[i];
+
+		if (!guest_ptr(&vm->mem, s->paddr, s->memsz) ||
+		    guest_write(&vm->mem, s->paddr, k->data + s->offset, s->filesz))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int place_kernel(struct vm *vm, const struct x86_kernel *bz, const void *initrd,
 			struct x86_boot_layout *l, struct err_msg *e)
 {
 	struct boot_params *bp;
@@ -187,24 +207,25 @@ static int place_kernel(struct vm *vm, const struct bzimage *bz, const void *ini
 	free(cmdline);
 	if (ret)
 		return ret;
-	if (guest_write(&vm->mem, l->kernel_addr, bz->data + bz->setup_size, l->kernel_size) ||
+	if (copy_kernel(vm, bz, l) ||
 	    (l->initrd_size && guest_write(&vm->mem, l->initrd_addr, initrd, l->initrd_size)))
 		return err_set(e, EFAULT, "kernel or initrd does not fit guest RAM");
-	vm->arch.entry = l->kernel_addr + 0x200;	/* the 64-bit entry point */
+	/* A bzImage's 64-bit entry is 0x200 into its protected-mode part. */
+	vm->arch.entry = bz->elf ? bz->entry : l->kernel_addr + 0x200;
 	if (x86_write_boot_tables(vm->mem.regions[0].hva, vm->mem.regions[0].size) ||
 	    x86_write_reset_vector(vm->mem.regions[0].hva, vm->mem.regions[0].size))
 		return err_set(e, ENOSPC, "no room for the boot tables in low memory");
 	return 0;
 }
 
-static int load_bzimage(struct vm *vm, struct err_msg *e)
+static int load_kernel(struct vm *vm, struct err_msg *e)
 {
 	struct x86_boot_layout l = {
 		.ram_low_end = vm->mem.regions[0].size,
 		.ram_high_size = vm->mem.nr_regions > 1 ? vm->mem.regions[1].size : 0,
 	};
 	void *kernel = NULL, *initrd = NULL;
-	struct bzimage bz;
+	struct x86_kernel bz;
 	u64 klen;
 	int ret;
 
@@ -213,7 +234,7 @@ static int load_bzimage(struct vm *vm, struct err_msg *e)
 		ret = load_user_file("initrd", vm->cfg.initrd, INITRD_MAX_SIZE, &initrd,
 				     &l.initrd_size, e);
 	if (!ret)
-		ret = bzimage_parse(&bz, kernel, klen, vm->cfg.kernel, e);
+		ret = x86_kernel_parse(&bz, kernel, klen, vm->cfg.kernel, e);
 	if (!ret)
 		ret = place_kernel(vm, &bz, initrd, &l, e);
 	free(kernel);
@@ -247,7 +268,7 @@ int arch_load_guest(struct vm *vm, struct err_msg *e)
 		return err_usage(e, "no kernel given; pass one with -k");
 	if (vm->cfg.raw_payload)
 		return load_raw(vm, e);
-	return load_bzimage(vm, e);
+	return load_kernel(vm, e);
 }
 
 int arch_irq_line(struct vm *vm, u32 irq, bool level)

@@ -59,10 +59,11 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	expect "-m beyond the host" 2 "-m 1048576: this host has only" -- run -k "$out/notakernel" -m 1T
 	expect "-c beyond KVM" 2 "-c 100000" -- run -k "$out/notakernel" -c 100000
 	expect "missing kernel" 2 "'$out/nope'" -- run -k "$out/nope"
-	expect "not a kernel" 2 "'$out/notakernel' is not an x86 bzImage" -- run -k "$out/notakernel"
+	expect "not a kernel" 2 "'$out/notakernel' is neither an x86 bzImage" -- run -k "$out/notakernel"
 	expect "missing initrd" 2 "initrd '$out/nope'" -- run -k "$out/notakernel" -i "$out/nope"
 	if [ "$(uname -m)" = x86_64 ]; then
 		expect "--irqchip on x86" 2 "--irqchip chooses an arm64 GIC" -- run -k "$out/notakernel" --irqchip gicv3
+		expect "ELF but not a vmlinux" 2 "'/bin/true' is an ELF file but not an x86-64 vmlinux" -- run -k /bin/true
 	fi
 else
 	echo "SKIP: host-checked errors (-m beyond the host, -c beyond KVM, bad kernel files): /dev/kvm is not usable here"

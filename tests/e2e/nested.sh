@@ -79,22 +79,11 @@ nested_args() {
 	NESTED_CMD=("$@")
 }
 
-# nested_vmlinux: the ELF vmlinux inside the bzImage, unpacked once into the cache. QEMU boots
-# it through its PVH note, skipping the firmware and the in-guest xz decompression that take
-# about 2.5 s under TCG. Prints nothing, and L1 boots the bzImage, when it cannot be had.
+# nested_vmlinux: the ELF vmlinux inside the bzImage (guest/build.sh's vmlinux_extract). QEMU
+# boots it through its PVH note, skipping the firmware and the in-guest xz decompression that
+# take about 2.5 s under TCG. Prints nothing, and L1 boots the bzImage, when it cannot be had.
 nested_vmlinux() {
-	local out="$LKVM_CACHE/l1/vmlinux-$KERNEL_RELEASE" off
-	if [[ ! -s "$out" ]]; then
-		off=$(LC_ALL=C grep -obUaP '\xFD7zXZ\x00' "$KERNEL_IMAGE" | head -n 1 | cut -d: -f1) || true
-		[[ -n "$off" ]] || return 0
-		tail -c +$((off + 1)) "$KERNEL_IMAGE" | xz -dcq --single-stream >"$out.tmp.$$" 2>/dev/null || true
-		if [[ "$(head -c 4 "$out.tmp.$$" | od -An -tx1 | tr -d ' ')" != 7f454c46 ]]; then
-			rm -f "$out.tmp.$$"
-			return 0
-		fi
-		mv "$out.tmp.$$" "$out"
-	fi
-	echo "$out"
+	vmlinux_extract 2>/dev/null || true
 }
 
 # nested_l1_image_arm64: Debian's arm64 kernel (KVM built in) and an arm64 busybox initramfs.

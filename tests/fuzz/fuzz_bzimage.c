@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The bzImage loader's parsing (x86/boot.c): the input is a kernel file
+ * The x86 kernel loader's parsing (x86/boot.c), bzImage and ELF vmlinux
+ * alike: the input is a kernel file
  * followed by 16 bytes saying how much low RAM there is, how large an
  * initrd, and how long a command line. The file sits in a buffer of
  * exactly its length. When the loader accepts a kernel, its plan must
- * keep the kernel and initrd inside low RAM and apart.
+ * keep the kernel and initrd inside low RAM and apart, and a vmlinux's
+ * segments inside the file.
  */
 #include "tests/fuzz/fuzz.h"
 #include "x86/boot.h"
@@ -14,7 +16,7 @@
 
 static char cmdline[X86_BOOT_CMDLINE_MAX + 16];
 
-static void check_plan(const struct x86_boot_layout *l, const struct bzimage *bz)
+static void check_plan(const struct x86_boot_layout *l, const struct x86_kernel *bz)
 {
 	u64 need = MAX((u64)bz->hdr.init_size, l->kernel_size), kernel_end;
 
@@ -35,13 +37,30 @@ static void check_plan(const struct x86_boot_layout *l, const struct bzimage *bz
 		   "initrd above initrd_addr_max");
 }
 
+static void check_segments(const struct x86_kernel *k)
+{
+	unsigned int i;
+
+	FUZZ_CHECK(k->nr_segs && k->nr_segs <= X86_ELF_MAX_SEGMENTS, "%u segments", k->nr_segs);
+	FUZZ_CHECK(k->entry >= k->load_start && k->entry < k->load_end, "entry outside the segments");
+	for (i = 0; i < k->nr_segs; i++) {
+		const struct x86_elf_segment *s = &k->segs[i];
+
+		FUZZ_CHECK(s->offset <= k->len && s->filesz <= k->len - s->offset,
+			   "segment %u [0x%llx, +0x%llx) past the file", i,
+			   (unsigned long long)s->offset, (unsigned long long)s->filesz);
+		FUZZ_CHECK(s->paddr >= k->load_start && s->paddr + s->memsz <= k->load_end,
+			   "segment %u outside [load_start, load_end)", i);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fuzz_in tail = { data + (size > PARAMS ? size - PARAMS : 0), MIN(size, PARAMS) };
 	struct x86_boot_layout l = { 0 };
 	static struct boot_params bp;
 	size_t len = size > PARAMS ? size - PARAMS : 0;
-	struct bzimage bz;
+	struct x86_kernel bz;
 	struct err_msg e;
 	u32 cmdline_len;
 	u8 *file;
@@ -55,9 +74,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	l.ram_high_size = (u64)take_u16(&tail) << 20;
 	l.initrd_size = (u64)take_u32(&tail) << 4;
 	cmdline_len = take_u32(&tail) % sizeof(cmdline);
-	if (bzimage_parse(&bz, file, len, "fuzz", &e))
+	if (x86_kernel_parse(&bz, file, len, "fuzz", &e))
 		goto out;
-	FUZZ_CHECK(bz.setup_size < bz.len, "setup code past the file");
+	if (bz.elf)
+		check_segments(&bz);
+	else
+		FUZZ_CHECK(bz.setup_size < bz.len, "setup code past the file");
 	if (x86_plan_boot(&l, &bz, l.initrd_size, &e))
 		goto out;
 	check_plan(&l, &bz);

@@ -244,6 +244,27 @@ def bzimage():
     f[0x234] = 0
     put("bzimage", "fixed-initrd", bytes(f) + tail(u32(0x20000000 >> 8), u16(1),
                                                    u32(0x4000000 >> 4), u32(3000), u16(0)))
+    # An ELF vmlinux: header, two PT_LOADs (text at 16 MiB; data with a bss
+    # tail at 32 MiB), their bytes.
+    e = bytearray(0x3000)
+    e[0:4] = b"\x7fELF"
+    e[4], e[5], e[6] = 2, 1, 1                    # 64-bit, little-endian, version 1
+    e[0x10:0x12] = u16(2)                         # ET_EXEC
+    e[0x12:0x14] = u16(62)                        # EM_X86_64
+    e[0x18:0x20] = u64(0x1000000)                 # e_entry
+    e[0x20:0x28] = u64(0x40)                      # e_phoff
+    e[0x36:0x38] = u16(56)                        # e_phentsize
+    e[0x38:0x3a] = u16(2)                         # e_phnum
+    for i, (off, paddr, filesz, memsz) in enumerate(((0x1000, 0x1000000, 0x1000, 0x1000),
+                                                     (0x2000, 0x2000000, 0x1000, 0x100000))):
+        ph = 0x40 + 56 * i
+        e[ph:ph + 4] = u32(1)                     # PT_LOAD
+        e[ph + 8:ph + 16] = u64(off)
+        e[ph + 24:ph + 32] = u64(paddr)
+        e[ph + 32:ph + 40] = u64(filesz)
+        e[ph + 40:ph + 48] = u64(memsz)
+    put("bzimage", "vmlinux", bytes(e) + tail(u32(0x10000000 >> 8), u16(0), u32(0x100000 >> 4),
+                                              u32(40), u16(0)))
 
 
 def arm64_image():

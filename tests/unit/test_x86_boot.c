@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <check.h>
+#include <elf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ START_TEST(test_parse_good)
 {
 	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
 	struct err_msg e = { 0 };
-	struct bzimage bz;
+	struct x86_kernel bz;
 
 	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
 	ck_assert_uint_eq(bz.setup_size, 5 * 512);
@@ -47,7 +48,7 @@ START_TEST(test_parse_rejects)
 {
 	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
 	struct err_msg e = { 0 };
-	struct bzimage bz;
+	struct x86_kernel bz;
 
 	ck_assert_int_eq(bzimage_parse(&bz, k, 0x100, "short", &e), -EINVAL);
 	ck_assert(e.usage && strstr(e.text, "'short' is not an x86 bzImage"));
@@ -70,7 +71,7 @@ START_TEST(test_plan_places_initrd_high)
 	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
 	struct x86_boot_layout l = { .ram_low_end = 256ULL << 20 };
 	struct err_msg e = { 0 };
-	struct bzimage bz;
+	struct x86_kernel bz;
 
 	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
 	ck_assert_int_eq(x86_plan_boot(&l, &bz, 10 << 20, &e), 0);
@@ -91,7 +92,7 @@ START_TEST(test_plan_too_little_memory)
 	u8 *k = fake_bzimage(0x020f, XLF_KERNEL_64);
 	struct x86_boot_layout l = { .ram_low_end = 32ULL << 20 };
 	struct err_msg e = { 0 };
-	struct bzimage bz;
+	struct x86_kernel bz;
 
 	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
 	ck_assert_int_eq(x86_plan_boot(&l, &bz, 0, &e), -EINVAL);
@@ -133,7 +134,7 @@ START_TEST(test_boot_params)
 	struct x86_boot_layout l = { .ram_low_end = 512ULL << 20, .rsdp_addr = X86_BIOS_START };
 	struct boot_params *bp = calloc(1, sizeof(*bp));
 	struct err_msg e = { 0 };
-	struct bzimage bz;
+	struct x86_kernel bz;
 	char *longline;
 
 	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "bz", &e), 0);
@@ -153,6 +154,128 @@ START_TEST(test_boot_params)
 	ck_assert_int_eq(x86_fill_boot_params(bp, &bz, &l, longline, &e), -EINVAL);
 	ck_assert_msg(strstr(e.text, "2047"), "%s", e.text);
 	free(longline);
+	free(bp);
+	free(k);
+}
+END_TEST
+
+/*
+ * A minimal vmlinux: the ELF header, three program headers (text and data
+ * PT_LOADs at 16 MiB and 32 MiB, the second with a bss tail, and a PT_NOTE),
+ * then the segments' bytes.
+ */
+static u8 *fake_vmlinux(void)
+{
+	u8 *k = calloc(1, FAKE_LEN);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)k;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(k + sizeof(*eh));
+
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_entry = 0x1000000;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 3;
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x1000, .p_paddr = 0x1000000,
+			      .p_filesz = 0x4000, .p_memsz = 0x4000 };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = 0x100, .p_paddr = 0x100,
+			      .p_filesz = 0x10, .p_memsz = 0x10 };
+	ph[2] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x5000, .p_paddr = 0x2000000,
+			      .p_filesz = 0x2000, .p_memsz = 0x100000 };
+	memset(k + 0x1000, 0xcc, 0x6000);
+	return k;
+}
+
+START_TEST(test_vmlinux_segments_and_plan)
+{
+	struct x86_boot_layout l = { .ram_low_end = 256 << 20 };
+	u8 *k = fake_vmlinux();
+	struct err_msg e = { 0 };
+	struct x86_kernel vm;
+
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "vmlinux", &e), 0);
+	ck_assert(vm.elf);
+	ck_assert_uint_eq(vm.nr_segs, 2);
+	ck_assert_uint_eq(vm.entry, 0x1000000);
+	ck_assert_uint_eq(vm.load_start, 0x1000000);
+	ck_assert_uint_eq(vm.load_end, 0x2100000);
+	/* lkvm's own header: the 64-bit protocol, HdrS, the usual limits. */
+	ck_assert_uint_eq(vm.hdr.header, 0x53726448);
+	ck_assert(vm.hdr.xloadflags & XLF_KERNEL_64);
+	ck_assert_uint_eq(vm.hdr.initrd_addr_max, 0x7fffffff);
+	ck_assert_int_eq(x86_plan_boot(&l, &vm, 10 << 20, &e), 0);
+	ck_assert_uint_eq(l.kernel_addr, 0x1000000);
+	/* The initrd stays clear of the bss past the last file byte. */
+	ck_assert_uint_ge(l.initrd_addr, 0x2100000);
+	l.ram_low_end = 32 << 20;
+	ck_assert_int_eq(x86_plan_boot(&l, &vm, 0, &e), -EINVAL);
+	ck_assert(e.usage && strstr(e.text, "-m 32"));
+	free(k);
+}
+END_TEST
+
+START_TEST(test_vmlinux_rejects)
+{
+	u8 *k = fake_vmlinux();
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)k;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(k + sizeof(*eh));
+	struct err_msg e = { 0 };
+	struct x86_kernel vm;
+
+	eh->e_machine = EM_AARCH64;
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "arm", &e), -EINVAL);
+	ck_assert_msg(strstr(e.text, "'arm' is an ELF file but not an x86-64 vmlinux"), "%s", e.text);
+	eh->e_machine = EM_X86_64;
+	/* A segment running past the end of the file. */
+	ph[2].p_filesz = FAKE_LEN;
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "cut", &e), -EINVAL);
+	ck_assert(strstr(e.text, "truncated"));
+	ph[2].p_filesz = 0x2000;
+	/* Program headers past the end of the file. */
+	eh->e_phnum = 0xffff;
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "phdrs", &e), -EINVAL);
+	eh->e_phnum = 3;
+	/* An entry outside every segment. */
+	eh->e_entry = 0x100;
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "entry", &e), -EINVAL);
+	eh->e_entry = 0x1000000;
+	/* A segment in the boot tables' first megabyte. */
+	ph[0].p_paddr = 0x8000;
+	eh->e_entry = 0x8000;
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "low", &e), 0);
+	{
+		struct x86_boot_layout l = { .ram_low_end = 256 << 20 };
+
+		ck_assert_int_eq(x86_plan_boot(&l, &vm, 0, &e), -EINVAL);
+		ck_assert(strstr(e.text, "below 1 MiB"));
+	}
+	/* Neither ELF nor bzImage. */
+	memset(k, 0, 64);
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "zero", &e), -EINVAL);
+	ck_assert(strstr(e.text, "not an x86 bzImage"));
+	free(k);
+}
+END_TEST
+
+START_TEST(test_vmlinux_boot_params)
+{
+	struct x86_boot_layout l = { .ram_low_end = 256 << 20 };
+	struct boot_params *bp = calloc(1, sizeof(*bp));
+	u8 *k = fake_vmlinux();
+	struct err_msg e = { 0 };
+	struct x86_kernel vm;
+
+	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "vmlinux", &e), 0);
+	ck_assert_int_eq(x86_plan_boot(&l, &vm, 1 << 20, &e), 0);
+	ck_assert_int_eq(x86_fill_boot_params(bp, &vm, &l, "console=ttyS0", &e), 0);
+	ck_assert_uint_eq(bp->hdr.boot_flag, 0xaa55);
+	ck_assert_uint_eq(bp->hdr.type_of_loader, 0xff);
+	ck_assert_uint_eq(bp->hdr.ramdisk_image, l.initrd_addr);
+	ck_assert_uint_eq(bp->hdr.cmd_line_ptr, X86_BOOT_CMDLINE);
+	ck_assert_uint_gt(bp->e820_entries, 2);
 	free(bp);
 	free(k);
 }
@@ -194,6 +317,9 @@ int main(void)
 	tcase_add_test(tc, test_e820);
 	tcase_add_test(tc, test_boot_params);
 	tcase_add_test(tc, test_boot_tables);
+	tcase_add_test(tc, test_vmlinux_segments_and_plan);
+	tcase_add_test(tc, test_vmlinux_rejects);
+	tcase_add_test(tc, test_vmlinux_boot_params);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
