@@ -5,7 +5,7 @@
 #
 # Per VMM (lkvm with virtio-pci and with virtio-mmio; QEMU's microvm machine,
 # whose virtio is MMIO, and q35, whose virtio is PCI) and per vCPU count (1, 2):
-# RUNS boots (default 5) of guest/out's kernel and initramfs with 256 MiB, one
+# RUNS boots (default 5) of guest/out's kernel (its vmlinux) and initramfs with 256 MiB, one
 # virtio-rng and "console=ttyS0 reboot=acpi quiet lkvm.action=poweroff". Each
 # boot gives two figures, in wall-clock ms from the VMM's start: the guest's
 # first "LKVM-GUEST: hello" line (its init is running and has loaded the virtio

@@ -14,5 +14,10 @@ fi
 mount --bind /dev /host/dev
 mount --bind /proc /host/proc
 mount --bind /sys /host/sys
-mount -t tmpfs tmpfs /host/tmp
-chroot /host /bin/sh "$1/bench/guest/fio.sh" /dev/vda 1 "$2"
+# fio.sh's scratch files go to a tmpfs, on /tmp unless the checkout is there
+# (a clone in /tmp, which the nested host shows through).
+for scratch in /tmp /mnt; do
+	case "$1/" in "$scratch"/*) ;; *) break ;; esac
+done
+mount -t tmpfs tmpfs "/host$scratch"
+TMPDIR=$scratch chroot /host /bin/sh "$1/bench/guest/fio.sh" /dev/vda 1 "$2"
