@@ -4,8 +4,9 @@
 
 Reads startup.json (bench/startup.py) and whichever nested-*.json exist
 (bench/tsv2json.py), writes latest.md (lkvm against the best peer for each
-figure, the targets, every median) and the charts startup.png and, when
-there are nested results, nested-boot.png (gnuplot).
+figure, the targets, every median) and the charts startup.png, ratios.png
+and, when there are nested boots, nested-boot.png and nested-boot-arm64.png
+(gnuplot).
 """
 import json
 import os
@@ -15,8 +16,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NESTED = ('boot', 'net', 'disk')
+NESTED = ('boot', 'boot-arm64', 'net', 'disk')
 TARGET_RATIO = 1.3
+TARGET_BOOT = 0.7	# boot to exit against the faster QEMU configuration
 TARGET_RSS_MIB = 2.0
 TARGET_DISK_CEILING = 0.9	# 4 KiB random reads at QD32 against the nested host's file
 # (figure, lkvm / best peer) of every row of the main table, for the ratio chart.
@@ -97,10 +99,15 @@ def local_rows(st):
     return rows, targets, detail
 
 
+def arch_of(name):
+    return 'arm64' if name.endswith('-arm64') else 'x86'
+
+
 def nested_rows(name, data):
     """Per figure and variant (vCPU count for boots), lkvm's best configuration
     against the best peer configuration."""
     rows, detail, groups = [], [], {}
+    arch = ', arm64' if arch_of(name) == 'arm64' else ''
     for s in data['summary']:
         variant = s['config'].split(' ', 1)[1] if ' ' in s['config'] else ''
         groups.setdefault((s['figure'], variant, s['unit']), []).append(s)
@@ -113,11 +120,32 @@ def nested_rows(name, data):
         # The nested host's own file is the disk's ceiling, not a peer.
         peers = [(i['config'].split(' ')[0], i['median']) for i in items
                  if i['vmm'] not in ('lkvm', 'host')]
-        label = figure + (' (%s vCPU)' % variant[1:] if variant else '')
+        label = figure + (' (%s vCPU%s)' % (variant[1:], arch) if variant else '')
         r = compare_row(label, unit, pick(lk, key=lambda p: p[1]) if lk else None, peers)
         if r:
             rows.append(r)
     return rows, detail
+
+
+def boot_targets(name, data):
+    """Boot to exit of each lkvm transport against the faster QEMU
+    configuration, per vCPU count."""
+    med, targets = {}, []
+    for s in data['summary']:
+        if s['figure'] == 'boot_to_exit_ms' and s['median'] is not None:
+            config, cpus = s['config'].split(' ', 1)
+            med.setdefault(cpus, {})[config] = s['median']
+    for cpus in sorted(med):
+        qemu = [(c, v) for c, v in med[cpus].items() if c.startswith('qemu')]
+        if not qemu:
+            continue
+        peer = min(qemu, key=lambda p: p[1])
+        for config in sorted(c for c in med[cpus] if c.startswith('lkvm')):
+            r = med[cpus][config] / peer[1]
+            targets.append('| boot to exit, %s, %s, %s vCPU, / %s | %.2f (%s / %s ms) | <= %.1f | %s |' % (
+                arch_of(name), config, cpus[1:], peer[0], r, fmt(med[cpus][config]), fmt(peer[1]),
+                TARGET_BOOT, 'met' if r <= TARGET_BOOT else 'missed'))
+    return targets
 
 
 def ceiling_rows(data):
@@ -178,7 +206,7 @@ plot "%s" using 1:3:4:5:(0.6):xtic(2) with boxerrorbars lc rgb "#4a7ebb", \\
     return ok
 
 
-def chart_boot(data, out):
+def chart_boot(name, data, out):
     med = {}
     for s in data['summary']:
         med[(s['config'], s['figure'])] = s['median']
@@ -191,7 +219,7 @@ def chart_boot(data, out):
     ok = gnuplot('''
 set terminal pngcairo size 900,440 font "sans,10"
 set output "%s"
-set title "Boot of the default guest in the nested x86 host (median, ms)"
+set title "Boot of the default guest in the nested %s host (median, ms)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.6 border -1
@@ -200,7 +228,7 @@ set ylabel "ms"
 set yrange [0:*]
 set grid ytics
 plot "%s" using 2:xtic(1) title "to LKVM-GUEST: hello", "" using 3 title "to the VMM's exit"
-''' % (out, dat))
+''' % (out, arch_of(name), dat))
     os.unlink(dat)
     return ok
 
@@ -254,7 +282,8 @@ def main():
             lines += ['kvmtool: ' + st['kvmtool'], '']
     for n, d in nested.items():
         if d:
-            lines += ['Nested %s: %s (tests/e2e/nested.sh, x86 L1 under QEMU TCG).' % (n, d['date'])]
+            lines += ['Nested %s: %s (tests/e2e/nested.sh, %s L1 under QEMU TCG).' % (
+                n, d['date'], arch_of(n))]
     lines += ['', '## lkvm against the best peer', '',
               'Ratio: lkvm / peer (below 1 is better for times, above 1 for rates).', '',
               '| figure | lkvm | best peer | ratio | ahead |', '| --- | --- | --- | --- | --- |']
@@ -282,6 +311,8 @@ def main():
             continue
         rows, detail = nested_rows(n, d)
         lines += rows
+        if n.startswith('boot'):
+            targets += boot_targets(n, d)
         details += ['### Nested %s' % n, '', '| figure | config | median | runs | failed |',
                     '| --- | --- | --- | --- | --- |'] + detail + ['']
     targets += disk_targets
@@ -296,8 +327,9 @@ def main():
     charts = []
     if st and chart_startup(st, os.path.join(res, 'startup.png')):
         charts.append('![start-up](startup.png)')
-    if nested['boot'] and chart_boot(nested['boot'], os.path.join(res, 'nested-boot.png')):
-        charts.append('![nested boot](nested-boot.png)')
+    for n in ('boot', 'boot-arm64'):
+        if nested[n] and chart_boot(n, nested[n], os.path.join(res, 'nested-%s.png' % n)):
+            charts.append('![nested %s](nested-%s.png)' % (n, n))
     if chart_ratios(os.path.join(res, 'ratios.png')):
         charts.append('![every figure against the best peer](ratios.png)')
     lines += charts
