@@ -95,17 +95,17 @@ LKVM_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LKVM_LDFLAGS += -fsanitize=address,undefined
 endif
 # User-mode networking needs libslirp, which Debian ships only as a shared
-# library: a static build goes without it (-n mode=user then says so).
-# A cross build takes libslirp-dev:ARCH (multi-arch) without the build
-# machine's pkg-config, whose paths are its own architecture's.
+# library: a static build goes without it (-n mode=user then says so). It
+# is not linked: virtio/net_slirp.c loads it (and glib) with dlopen when a VM
+# asks for it, so only its header is needed here. A cross build takes
+# libslirp-dev:ARCH (multi-arch) without the build machine's pkg-config,
+# whose paths are its own architecture's.
 LKVM_SLIRP ?= $(if $(filter 1,$(STATIC)),0,1)
 ifeq ($(LKVM_SLIRP),1)
 LKVM_CFLAGS += -DLKVM_SLIRP
 ifeq ($(CROSS_COMPILE),)
-LDLIBS += $(shell $(PKG_CONFIG) --libs slirp)
 $(BUILD)/virtio/net_slirp.o: LKVM_CFLAGS += $(shell $(PKG_CONFIG) --cflags slirp)
 else
-LDLIBS += -lslirp
 $(BUILD)/virtio/net_slirp.o: LKVM_CFLAGS += -I/usr/include/slirp
 endif
 endif

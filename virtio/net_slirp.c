@@ -15,7 +15,12 @@
  * fragments slirp cannot reassemble (nor does lkvm enable its IPv6): such
  * frames are dropped and counted. What slirp sends is checksummed
  * already, which the guest is told if it asked (DATA_VALID).
+ *
+ * libslirp, and the glib it needs, are loaded with dlopen when a VM asks
+ * for user-mode networking: linked in, they cost every lkvm process about
+ * 1 MiB resident and the dynamic loader's time at each start.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -36,6 +41,21 @@
 #define SLIRP_DHCP_START	"10.0.2.15"
 #define SLIRP_DNS		"10.0.2.3"
 
+#define SLIRP_SONAME		"libslirp.so.0"
+
+/* The libslirp calls lkvm makes, typed from libslirp.h. */
+#define SLIRP_FN(name)		__typeof__(slirp_##name) *name
+struct slirp_lib {
+	void *handle;
+	SLIRP_FN(new);
+	SLIRP_FN(cleanup);
+	SLIRP_FN(input);
+	SLIRP_FN(pollfds_fill);
+	SLIRP_FN(pollfds_poll);
+	SLIRP_FN(handle_timer);
+	SLIRP_FN(add_hostfwd);
+};
+
 struct slirp_timer {
 	struct slirp_timer *next;
 	SlirpTimerId id;
@@ -45,6 +65,7 @@ struct slirp_timer {
 
 struct slirp_be {
 	struct net_backend *be;
+	struct slirp_lib lib;
 	Slirp *slirp;
 	bool paused;			/* the guest has no RX buffers: leave the sockets alone */
 
@@ -284,7 +305,7 @@ restart:
 		if (t->expire_ms >= 0 && t->expire_ms <= now) {
 			t->expire_ms = -1;
 			/* The callback may re-arm or free timers: walk again. */
-			slirp_handle_timer(s->slirp, t->id, t->cb_opaque);
+			s->lib.handle_timer(s->slirp, t->id, t->cb_opaque);
 			goto restart;
 		}
 	}
@@ -298,11 +319,11 @@ static void slirp_pump(struct slirp_be *s)
 
 	if (!s->paused) {
 		ret = poll(s->pfds, s->nr_pfds, 0);
-		slirp_pollfds_poll(s->slirp, ret < 0, cb_get_revents, s);
+		s->lib.pollfds_poll(s->slirp, ret < 0, cb_get_revents, s);
 	}
 	run_timers(s);
 	s->nr_pfds = 0;
-	slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+	s->lib.pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
 	sync_epoll(s);
 	arm_timer(s, timeout);
 }
@@ -334,7 +355,7 @@ static void slirp_emit(void *opaque, const u8 *frame, size_t len)
 {
 	struct slirp_be *s = opaque;
 
-	slirp_input(s->slirp, frame, len);
+	s->lib.input(s->slirp, frame, len);
 }
 
 static void slirp_be_send(struct net_backend *be, const struct virtio_net_hdr_v1 *hdr,
@@ -371,7 +392,7 @@ static void slirp_be_close(struct net_backend *be)
 	struct slirp_timer *t;
 
 	if (s->slirp)
-		slirp_cleanup(s->slirp);
+		s->lib.cleanup(s->slirp);
 	while (s->timers) {
 		t = s->timers;
 		s->timers = t->next;
@@ -413,12 +434,44 @@ static int add_hostfwds(struct slirp_be *s, const struct net_config *c, struct e
 
 		if (!g.s_addr)
 			g = addr(SLIRP_DHCP_START);
-		if (slirp_add_hostfwd(s->slirp, f->udp, h, f->host_port, g, f->guest_port) < 0) {
+		if (s->lib.add_hostfwd(s->slirp, f->udp, h, f->host_port, g, f->guest_port) < 0) {
 			inet_ntop(AF_INET, &h, host, sizeof(host));
 			return err_usage(e, "hostfwd %s:%s:%u: cannot listen there (in use, or a privileged port); pick another host port",
 					 f->udp ? "udp" : "tcp", host, f->host_port);
 		}
 	}
+	return 0;
+}
+
+/*
+ * Loaded once per backend (dlopen counts references) and never closed: the
+ * library's destructors would then run under the seccomp filters.
+ */
+static int slirp_lib_load(struct slirp_lib *l, struct err_msg *e)
+{
+	const char *missing = NULL;
+
+	l->handle = dlopen(SLIRP_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!l->handle)
+		return err_set(e, ENOENT, "-n mode=user needs libslirp (%s), which did not load: %s; install libslirp0 or use mode=tap",
+			       SLIRP_SONAME, dlerror());
+#define SLIRP_SYM(name) \
+	do { \
+		l->name = dlsym(l->handle, "slirp_" #name); \
+		if (!l->name && !missing) \
+			missing = "slirp_" #name; \
+	} while (0)
+	SLIRP_SYM(new);
+	SLIRP_SYM(cleanup);
+	SLIRP_SYM(input);
+	SLIRP_SYM(pollfds_fill);
+	SLIRP_SYM(pollfds_poll);
+	SLIRP_SYM(handle_timer);
+	SLIRP_SYM(add_hostfwd);
+#undef SLIRP_SYM
+	if (missing)
+		return err_set(e, ENOSYS, "%s has no %s; -n mode=user needs libslirp 4.7 or later",
+			       SLIRP_SONAME, missing);
 	return 0;
 }
 
@@ -435,7 +488,7 @@ static int slirp_start(struct slirp_be *s, const struct net_config *c, struct er
 		.vnameserver = addr(SLIRP_DNS),
 	};
 
-	s->slirp = slirp_new(&cfg, &slirp_cbs, s);
+	s->slirp = s->lib.new(&cfg, &slirp_cbs, s);
 	if (!s->slirp)
 		return err_set(e, ENOMEM, "user-mode networking: libslirp did not start");
 	return add_hostfwds(s, c, e);
@@ -474,7 +527,9 @@ int net_slirp_open(struct net_backend *be, const struct net_config *c, struct er
 		       (1ULL << VIRTIO_NET_F_HOST_TSO6) | (1ULL << VIRTIO_NET_F_HOST_ECN) |
 		       (1ULL << VIRTIO_NET_F_HOST_UFO) | (1ULL << VIRTIO_NET_F_HOST_USO) |
 		       (1ULL << VIRTIO_NET_F_GUEST_CSUM);
-	ret = watch(s, be->vm, e);
+	ret = slirp_lib_load(&s->lib, e);
+	if (!ret)
+		ret = watch(s, be->vm, e);
 	if (!ret)
 		ret = slirp_start(s, c, e);
 	if (!ret) {
