@@ -15,14 +15,15 @@
 # through the host's page cache; QEMU: aio=io_uring with its default
 # cache=writeback, q35 (virtio-pci) and microvm (virtio-mmio). The ceiling:
 # the same jobs on the image file here, through the page cache (tmpfs has
-# no O_DIRECT). RUNS rounds (default 2); rows go to $LKVM_NESTED_OUT/disk.tsv.
+# no O_DIRECT). RUNS rounds (default 2; bench/run asks for 1), each job BENCH_FIO_SECONDS
+# (default 2) after 1 s of ramp; rows go to $LKVM_NESTED_OUT/disk.tsv.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/nested-lib.sh
 . bench/nested-lib.sh
 
 runs=${1:-2}
-secs=${BENCH_FIO_SECONDS:-3}
+secs=${BENCH_FIO_SECONDS:-2}
 jobs="randread_qd1 randread_qd32 randwrite_qd1 randwrite_qd32 seqread seqwrite"
 bench_init disk
 command -v fio >/dev/null || { echo "bench: no fio here (scripts/setup installs it)" >&2; exit 1; }

@@ -2,7 +2,7 @@
 # Runs one command inside a throw-away nested KVM host (L1) under QEMU TCG.
 #
 #   tests/e2e/nested.sh [--arch x86_64|arm64] [--smp N] [--mem MB] [--timeout SECS] [--timings]
-#                       [--record FILE] [--stage PATH]... -- COMMAND [ARG...]
+#                       [--idle-timeout SECS] [--record FILE] [--stage PATH]... -- COMMAND [ARG...]
 #
 # L1 boots Debian's kernel (the one guest/build.sh fetches) with kvm-amd loaded, sees this
 # machine's root read-only over 9p, and runs COMMAND chrooted into it, in the caller's working
@@ -16,6 +16,9 @@
 # This machine's x86 root is of no use there, so L1 sees instead a read-only staging folder of
 # the files named with --stage (paths relative to the working directory, copied with their
 # relative paths) and runs COMMAND with busybox sh in that folder; write scripts for busybox.
+#
+# --idle-timeout SECS also gives up when COMMAND has printed nothing for SECS (an L1 that
+# stalled, seen under TCG with every vCPU idle, need not wait out the whole timeout).
 #
 # Exit status: COMMAND's; 124 when L1 did not finish within the timeout (default 300 s);
 # 125 when the harness failed (no /dev/kvm in L1, L1 died, bad usage).
@@ -45,13 +48,13 @@ nested_die() {
 }
 
 nested_usage() {
-	sed -n '2,19p' "$E2E_DIR/nested.sh" | sed 's/^# \{0,1\}//'
+	sed -n '2,25p' "$E2E_DIR/nested.sh" | sed 's/^# \{0,1\}//'
 	exit 0
 }
 
 # nested_args ARG...: parses options into NESTED_* and the command into NESTED_CMD.
 nested_args() {
-	NESTED_SMP=2 NESTED_MEM=3072 NESTED_TIMEOUT=300 NESTED_TIMINGS=0 NESTED_RECORD=
+	NESTED_SMP=2 NESTED_MEM=3072 NESTED_TIMEOUT=300 NESTED_TIMINGS=0 NESTED_RECORD= NESTED_IDLE=0
 	NESTED_ARCH=x86_64 NESTED_STAGE=()
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
@@ -60,6 +63,7 @@ nested_args() {
 		--smp) NESTED_SMP=${2:?--smp needs a number} && shift 2 ;;
 		--mem) NESTED_MEM=${2:?--mem needs megabytes} && shift 2 ;;
 		--timeout) NESTED_TIMEOUT=${2:?--timeout needs seconds} && shift 2 ;;
+		--idle-timeout) NESTED_IDLE=${2:?--idle-timeout needs seconds} && shift 2 ;;
 		--timings) NESTED_TIMINGS=1 && shift ;;
 		--record) NESTED_RECORD=${2:?--record needs a file} && shift 2 ;;
 		--) shift && break ;;
@@ -73,6 +77,8 @@ nested_args() {
 	[[ "$NESTED_ARCH" == arm64 || ${#NESTED_STAGE[@]} -eq 0 ]] ||
 		nested_die "--stage is for --arch arm64 (an x86_64 L1 sees this machine's root)"
 	local n
+	[[ "$NESTED_IDLE" == 0 || "$NESTED_IDLE" =~ ^[1-9][0-9]*$ ]] ||
+		nested_die "--idle-timeout '$NESTED_IDLE' is not a positive whole number"
 	for n in "$NESTED_SMP" "$NESTED_MEM" "$NESTED_TIMEOUT"; do
 		[[ "$n" =~ ^[1-9][0-9]*$ ]] || nested_die "'$n' is not a positive whole number"
 	done
@@ -259,14 +265,39 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
-# nested_wait: waits for QEMU to exit or the timeout; sets QEMU_RC (124 on timeout) and the
-# wall-clock marks T_START (set by the caller), T_STARTED (command began) and T_END.
+# nested_output_size: bytes COMMAND has printed so far.
+nested_output_size() {
+	cat "$SHARE/stdout" "$SHARE/stderr" 2>/dev/null | wc -c
+}
+
+# nested_idle: true when --idle-timeout is set and COMMAND has printed nothing for that long
+# (checked about once a second; IDLE_SIZE and IDLE_SINCE carry the state).
+nested_idle() {
+	local now size
+	[[ "$NESTED_IDLE" != 0 && -n "$T_STARTED" ]] || return 1
+	now=$(now_ms)
+	((now - IDLE_CHECKED >= 1000)) || return 1
+	IDLE_CHECKED=$now
+	size=$(nested_output_size)
+	if [[ "$size" != "$IDLE_SIZE" ]]; then
+		IDLE_SIZE=$size IDLE_SINCE=$now
+		return 1
+	fi
+	((now - IDLE_SINCE > NESTED_IDLE * 1000))
+}
+
+# nested_wait: waits for QEMU to exit, the timeout or the idle timeout; sets QEMU_RC (124 on
+# either) and the wall-clock marks T_START (set by the caller), T_STARTED (command began) and
+# T_END.
 nested_wait() {
 	local deadline=$((T_START + NESTED_TIMEOUT * 1000))
-	T_STARTED=
+	T_STARTED= IDLE_SIZE=-1 IDLE_SINCE=0 IDLE_CHECKED=0 NESTED_WENT_IDLE=0
 	while kill -0 "$QEMU_PID" 2>/dev/null; do
 		[[ -n "$T_STARTED" || ! -s "$SHARE/started" ]] || T_STARTED=$(now_ms)
-		if (($(now_ms) > deadline)); then
+		if nested_idle; then
+			NESTED_WENT_IDLE=1
+		fi
+		if (($(now_ms) > deadline)) || [[ "$NESTED_WENT_IDLE" == 1 ]]; then
 			nested_dump_cpus
 			nested_kill
 			QEMU_RC=124
@@ -332,7 +363,11 @@ nested_result() {
 	local status
 	nested_timings
 	if [[ "$QEMU_RC" == 124 ]]; then
-		echo "nested: nested host timed out after $NESTED_TIMEOUT s" >&2
+		if [[ "$NESTED_WENT_IDLE" == 1 ]]; then
+			echo "nested: the command printed nothing for $NESTED_IDLE s; the nested host was stopped" >&2
+		else
+			echo "nested: nested host timed out after $NESTED_TIMEOUT s" >&2
+		fi
 		echo "nested: L1 vCPU state: $RUN_DIR/l1-cpus.txt (RIPs: $(nested_rips))" >&2
 		[[ ! -s "$SHARE/status" ]] || echo "nested: (the command had finished, status $(cat "$SHARE/status"))" >&2
 		nested_console_tail
