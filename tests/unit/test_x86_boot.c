@@ -51,7 +51,7 @@ START_TEST(test_parse_rejects)
 	struct x86_kernel bz;
 
 	ck_assert_int_eq(bzimage_parse(&bz, k, 0x100, "short", &e), -EINVAL);
-	ck_assert(e.usage && strstr(e.text, "'short' is not an x86 bzImage"));
+	ck_assert(e.usage && strstr(e.text, "'short' is neither an x86 bzImage"));
 	k[0x202] = 'X';
 	ck_assert_int_eq(bzimage_parse(&bz, k, FAKE_LEN, "elf", &e), -EINVAL);
 	ck_assert(strstr(e.text, "'elf'"));
@@ -255,7 +255,7 @@ START_TEST(test_vmlinux_rejects)
 	/* Neither ELF nor bzImage. */
 	memset(k, 0, 64);
 	ck_assert_int_eq(x86_kernel_parse(&vm, k, FAKE_LEN, "zero", &e), -EINVAL);
-	ck_assert(strstr(e.text, "not an x86 bzImage"));
+	ck_assert(strstr(e.text, "neither an x86 bzImage"));
 	free(k);
 }
 END_TEST
